@@ -1,0 +1,144 @@
+import { readFileSync } from 'node:fs';
+import { dirname, isAbsolute, resolve } from 'node:path';
+import { LineCounter, parseDocument, isNode, type Document } from 'yaml';
+import type { z } from 'zod';
+import { configSchema, type Config } from './schema.js';
+
+/** A config problem that names the file, the line, the key and what was expected. */
+export class ConfigError extends Error {
+  constructor(
+    readonly file: string,
+    readonly problems: { line?: number; key: string; message: string }[],
+  ) {
+    super(
+      problems
+        .map((p) => `${file}${p.line ? `:${p.line}` : ''}: ${p.key ? `${p.key}: ` : ''}${p.message}`)
+        .join('\n'),
+    );
+    this.name = 'ConfigError';
+  }
+}
+
+export interface LoadedConfig extends Config {
+  /** Absolute path of the file this came from (null: built-in defaults). */
+  configFile: string | null;
+  /** Absolute path of the database file. */
+  dbPath: string;
+}
+
+type PathKey = string | number;
+
+function keyName(path: readonly PathKey[]): string {
+  return path.reduce<string>((acc, k) => (typeof k === 'number' ? `${acc}[${k}]` : acc ? `${acc}.${k}` : k), '');
+}
+
+/** Line of the deepest existing node on `path`. */
+function lineOf(doc: Document, lc: LineCounter, path: readonly PathKey[]): number | undefined {
+  for (let n = path.length; n >= 0; n--) {
+    const node = doc.getIn(path.slice(0, n), true);
+    if (isNode(node) && node.range) return lc.linePos(node.range[0]).line;
+  }
+  return undefined;
+}
+
+const ENV_REF = /\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g;
+
+/** Replaces `${VAR}` / `${VAR:-default}` in string values (after YAML parsing, so values cannot inject YAML). */
+function interpolate(
+  value: unknown,
+  env: NodeJS.ProcessEnv,
+  path: PathKey[],
+  missing: { path: PathKey[]; name: string }[],
+): unknown {
+  if (typeof value === 'string') {
+    return value.replace(ENV_REF, (_m, name: string, def: string | undefined) => {
+      const v = env[name];
+      if (v !== undefined && v !== '') return v;
+      if (def !== undefined) return def;
+      missing.push({ path, name });
+      return '';
+    });
+  }
+  if (Array.isArray(value)) return value.map((v, i) => interpolate(v, env, [...path, i], missing));
+  if (value && typeof value === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) out[k] = interpolate(v, env, [...path, k], missing);
+    return out;
+  }
+  return value;
+}
+
+function describeIssue(issue: z.core.$ZodIssue): string {
+  if (issue.code === 'unrecognized_keys') return `unknown key(s) ${issue.keys.map((k) => `"${k}"`).join(', ')}`;
+  if (issue.code === 'invalid_type') return `expected ${issue.expected}`;
+  return issue.message;
+}
+
+/** Parses and validates config text. Relative paths resolve against `baseDir`. */
+export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv = process.env): LoadedConfig {
+  const lc = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false, uniqueKeys: true });
+  if (doc.errors.length) {
+    throw new ConfigError(
+      file,
+      doc.errors.map((e) => ({ line: e.linePos?.[0]?.line, key: '', message: `YAML syntax: ${e.message.split('\n')[0]}` })),
+    );
+  }
+  const raw = doc.toJS() ?? {};
+  if (typeof raw !== 'object' || Array.isArray(raw)) {
+    throw new ConfigError(file, [{ line: 1, key: '', message: 'expected a mapping of settings at the top level' }]);
+  }
+  const missing: { path: PathKey[]; name: string }[] = [];
+  const interpolated = interpolate(raw, env, [], missing);
+  if (missing.length) {
+    throw new ConfigError(
+      file,
+      missing.map((m) => ({
+        line: lineOf(doc, lc, m.path),
+        key: keyName(m.path),
+        message: `environment variable ${m.name} is not set (use \${${m.name}:-default} for a default)`,
+      })),
+    );
+  }
+  const result = configSchema.safeParse(interpolated);
+  if (!result.success) {
+    throw new ConfigError(
+      file,
+      result.error.issues.map((i) => {
+        const path = i.path.filter((p): p is PathKey => typeof p !== 'symbol');
+        const full = i.code === 'unrecognized_keys' && i.keys.length === 1 ? [...path, i.keys[0]] : path;
+        return { line: lineOf(doc, lc, full), key: keyName(full), message: describeIssue(i) };
+      }),
+    );
+  }
+  return resolvePaths(result.data, file);
+}
+
+function resolvePaths(cfg: Config, file: string | null): LoadedConfig {
+  const base = file ? dirname(resolve(file)) : process.cwd();
+  const abs = (p: string) => (isAbsolute(p) ? p : resolve(base, p));
+  const stateDir = abs(cfg.state_dir);
+  return {
+    ...cfg,
+    state_dir: stateDir,
+    sources: cfg.sources.map((s) => ({ ...s, path: s.path.map(abs) })),
+    rules: { ...cfg.rules, files: cfg.rules.files.map(abs) },
+    configFile: file ? resolve(file) : null,
+    dbPath: resolve(stateDir, 'apiwatch.db'),
+  };
+}
+
+export function loadConfig(file: string, env: NodeJS.ProcessEnv = process.env): LoadedConfig {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new ConfigError(file, [{ key: '', message: `cannot read config file: ${(err as Error).message}` }]);
+  }
+  return parseConfig(text, file, env);
+}
+
+/** Built-in defaults, for commands run without a config file. */
+export function defaultConfig(): LoadedConfig {
+  return resolvePaths(configSchema.parse({}), null);
+}
