@@ -56,3 +56,9 @@ export interface ClassifiedEvent extends ApiErrorEvent {
 }
 
 export const DEFAULT_GROUP_BY = ['ref', 'endpoint', 'appkey'];
+
+/** What the pipeline needs from the rule engine. */
+export interface Classifier {
+  classify(ev: ApiErrorEvent): Classification;
+  fingerprint(ev: ApiErrorEvent, cls: Classification): string;
+}

@@ -1,0 +1,66 @@
+import type { Command } from 'commander';
+import { CliError, EXIT, getConfig } from '../context.js';
+import { openDatabase } from '../../store/db.js';
+import { IncidentStore } from '../../incidents/store.js';
+import type { Incident } from '../../incidents/types.js';
+
+const STATES = ['open', 'firing', 'acknowledged', 'resolved'] as const;
+
+/** The JSON contract of `apiwatch incidents --json`: these keys are stable. */
+export function incidentJson(i: Incident) {
+  return {
+    id: i.id,
+    ref: i.ref,
+    rule: i.rule,
+    category: i.category,
+    severity: i.severity,
+    state: i.state,
+    title: i.title,
+    method: i.method,
+    endpoint: i.endpoint,
+    appkey: i.appkey,
+    status: i.status,
+    error: i.error,
+    count: i.count,
+    first_seen: new Date(i.first_seen).toISOString(),
+    last_seen: new Date(i.last_seen).toISOString(),
+    last_description: i.last_description,
+    hint: i.hint,
+    fingerprint: i.fingerprint,
+  };
+}
+
+export function registerIncidents(program: Command): void {
+  program
+    .command('incidents')
+    .description('List incidents, newest activity first.')
+    .option('-c, --config <file>', 'config file')
+    .option('--state <state>', `only incidents in this state (${STATES.join('|')})`)
+    .option('--json', 'print NDJSON, one object per incident')
+    .action((opts: { config?: string; state?: string; json?: boolean }) => {
+      if (opts.state && !(STATES as readonly string[]).includes(opts.state)) {
+        throw new CliError(`--state must be one of ${STATES.join(', ')}`, EXIT.USAGE);
+      }
+      const cfg = getConfig(opts.config);
+      const db = openDatabase(cfg.dbPath);
+      try {
+        const list = new IncidentStore(db).list({ state: opts.state as (typeof STATES)[number] | undefined });
+        if (opts.json) {
+          for (const i of list) process.stdout.write(JSON.stringify(incidentJson(i)) + '\n');
+          return;
+        }
+        if (!list.length) {
+          process.stdout.write('no incidents\n');
+          return;
+        }
+        for (const i of list) {
+          process.stdout.write(
+            `#${i.id}  ${i.state.padEnd(12)} ${i.severity.padEnd(8)} ${(i.ref ?? '-').padEnd(5)} ${String(i.count).padStart(7)}×  ` +
+              `${i.method ?? ''} ${i.endpoint ?? '?'}  ${i.appkey ?? ''}  last ${new Date(i.last_seen).toISOString()}\n    ${i.title}\n`,
+          );
+        }
+      } finally {
+        db.close();
+      }
+    });
+}
