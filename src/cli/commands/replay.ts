@@ -6,7 +6,8 @@ import { CliError, EXIT, getConfig } from '../context.js';
 import { loadClassifierFor } from '../rules.js';
 import { openDatabase } from '../../store/db.js';
 import { Pipeline } from '../../daemon/pipeline.js';
-import { readLines, type LineReadStats } from '../../ingest/lines.js';
+import { readTextChunks, type ChunkStats } from '../../ingest/chunks.js';
+import { candidatePattern } from '../../ingest/candidates.js';
 
 export function registerReplay(program: Command): void {
   program
@@ -35,19 +36,23 @@ export function registerReplay(program: Command): void {
         for (const f of files) {
           const size = (await stat(f)).size;
           const source = resolve(f);
-          const stats: LineReadStats = { lines: 0, bytes: 0, skippedLong: 0 };
+          const stats: ChunkStats = { bytes: 0, skippedLong: 0 };
+          const re = candidatePattern(cfg.api_hosts);
+          const tz = opts.timezone ?? cfg.sources[0]?.timezone;
+          let lines = 0;
           let lastDraw = 0;
-          for await (const lines of readLines(createReadStream(f, { highWaterMark: 1 << 20 }), { batchLines: 5000 }, stats)) {
-            pipeline.process({ source, timezone: opts.timezone ?? cfg.sources[0]?.timezone, lines });
+          for await (const chunk of readTextChunks(createReadStream(f, { highWaterMark: 1 << 20 }), 1 << 20, stats)) {
+            pipeline.ingestChunk(source, chunk, re, tz);
+            lines += chunk.lines;
             if (tty && Date.now() - lastDraw > 200) {
               lastDraw = Date.now();
               const pct = size ? Math.min(100, (stats.bytes / size) * 100) : 100;
-              process.stderr.write(`\r${f}: ${pct.toFixed(1)}%  ${stats.lines} lines  ${pipeline.stats.events} events`);
+              process.stderr.write(`\r${f}: ${pct.toFixed(1)}%  ${lines} lines  ${pipeline.stats.events} events`);
             }
           }
           pipeline.process({ source, lines: [], final: true });
           if (tty) process.stderr.write('\r\x1b[K');
-          summary.push({ file: f, lines: stats.lines, bytes: stats.bytes, skipped_long_lines: stats.skippedLong });
+          summary.push({ file: f, lines: lines + stats.skippedLong, bytes: stats.bytes, skipped_long_lines: stats.skippedLong });
         }
       } finally {
         db.close();
