@@ -1,7 +1,7 @@
 import type { ApiErrorEvent } from '../parse/event.js';
 import { RuleEngine, matchesAlternative } from './engine.js';
-import { builtinRulesDir, expandRulePath, parseRuleFile, resolveRuleFiles, type ParsedFile } from './load.js';
-import { RuleError, type CompiledMatch, type CompiledRule } from './rule.js';
+import { parseRuleFile, resolveRuleFiles, ruleFilesFor, type ParsedFile } from './load.js';
+import type { CompiledMatch, CompiledRule } from './rule.js';
 import type { ExampleInput } from './schema.js';
 
 export interface LintProblem {
@@ -26,19 +26,9 @@ export interface LintOptions {
  */
 export function lintRuleFiles(files: string[], opts: LintOptions = {}): LintProblem[] {
   const out: LintProblem[] = [];
-  const parsed: ParsedFile[] = [];
-  const add = (path: string, builtin: boolean) => {
-    let list: string[];
-    try {
-      list = expandRulePath(path);
-    } catch (err) {
-      if (err instanceof RuleError) for (const p of err.problems) out.push({ ...p, level: 'error' });
-      return;
-    }
-    for (const f of list) parsed.push(parseRuleFile(f, builtin));
-  };
-  if (opts.builtin !== false) add(builtinRulesDir(), true);
-  for (const f of files) add(f, false);
+  const found = ruleFilesFor({ builtin: opts.builtin, files });
+  for (const p of found.problems) out.push({ ...p, level: 'error' });
+  const parsed: ParsedFile[] = found.files.map(({ file, builtin }) => parseRuleFile(file, builtin));
   const { set, problems } = resolveRuleFiles(parsed);
   for (const p of problems) out.push({ ...p, level: 'error' });
 

@@ -81,14 +81,10 @@ function describeIssue(issue: z.core.$ZodIssue): string {
     case 'unrecognized_keys':
       return `unknown key ${issue.keys.map((k) => `"${k}"`).join(', ')}`;
     case 'invalid_type':
-      return `expected ${issue.expected}`;
+      // zod says "Invalid input: expected number, received string": keep the useful half.
+      return issue.message.startsWith('Invalid input: ') ? issue.message.slice(15) : `expected ${issue.expected}`;
     case 'invalid_value':
       return `expected one of ${issue.values.map(String).join('|')}`;
-    case 'invalid_union': {
-      // Union of "one value or a list": report the simplest branch's complaint.
-      const first = issue.errors[0]?.[0];
-      return first ? describeIssue(first) : 'invalid value';
-    }
     case 'too_small':
       return issue.origin === 'array' ? `expected at least ${String(issue.minimum)} item(s)` : issue.message;
     default:
@@ -96,11 +92,28 @@ function describeIssue(issue: z.core.$ZodIssue): string {
   }
 }
 
-function zodProblems(err: z.ZodError, prefix: PathKey[], file: string, doc: Document, lc: LineCounter): RuleProblem[] {
+/**
+ * The union branch whose complaint is most useful: one where the value had the branch's shape
+ * and failed deeper (e.g. `match: {status: "409"}` fails inside the object branch, not as "not a
+ * list"); else the first branch.
+ */
+function bestBranch(issue: z.core.$ZodIssueInvalidUnion): z.core.$ZodIssue[] {
+  const deep = issue.errors.find((b) => b.some((i) => i.path.length > 0 || i.code !== 'invalid_type'));
+  return deep ?? issue.errors[0] ?? [];
+}
+
+function zodProblems(err: { issues: z.core.$ZodIssue[] }, prefix: PathKey[], file: string, doc: Document, lc: LineCounter): RuleProblem[] {
   const out: RuleProblem[] = [];
   for (const i of err.issues) {
     const rel = i.path.filter((p): p is PathKey => typeof p !== 'symbol');
     const base = [...prefix, ...rel];
+    if (i.code === 'invalid_union') {
+      const branch = bestBranch(i);
+      if (branch.length) {
+        out.push(...zodProblems({ issues: branch }, base, file, doc, lc));
+        continue;
+      }
+    }
     if (i.code === 'unrecognized_keys') {
       // One problem per unknown key, each on its own line.
       for (const k of i.keys) {
@@ -149,7 +162,8 @@ export function parseRuleText(text: string, file: string, builtin = false): Pars
   if (doc.errors.length) {
     for (const e of doc.errors) {
       const line = e.linePos?.[0]?.line ?? (e.pos ? lc.linePos(e.pos[0]).line : undefined);
-      problems.push({ file, line, message: `YAML syntax: ${e.message.split('\n')[0]}` });
+      const tip = e.code === 'BLOCK_AS_IMPLICIT_KEY' ? ' (a value containing ": " must be quoted)' : '';
+      problems.push({ file, line, message: `YAML syntax: ${e.message.split('\n')[0]}${tip}` });
     }
     return { file, entries, problems };
   }
@@ -237,6 +251,8 @@ export function parseRuleText(text: string, file: string, builtin = false): Pars
     if (r.data.why !== undefined) rule.why = r.data.why;
     entries.push({ kind: 'rule', rule, enabled: r.data.enabled, line });
   });
+  // Zod reports in schema order; users read files top to bottom.
+  problems.sort((a, b) => (a.line ?? 0) - (b.line ?? 0));
   return { file, entries, problems };
 }
 
@@ -288,12 +304,21 @@ export function resolveRuleFiles(parsed: ParsedFile[]): { set: RuleSet; problems
   };
 }
 
-/** Which files loadRules reads, in order. */
-export function ruleFilesFor(opts: LoadOptions = {}): { file: string; builtin: boolean }[] {
-  const out: { file: string; builtin: boolean }[] = [];
-  if (opts.builtin !== false) for (const f of expandRulePath(builtinRulesDir())) out.push({ file: f, builtin: true });
-  for (const path of opts.files ?? []) for (const f of expandRulePath(path)) out.push({ file: f, builtin: false });
-  return out;
+/** Which files loadRules reads, in order; paths that cannot be read become problems. */
+export function ruleFilesFor(opts: LoadOptions = {}): { files: { file: string; builtin: boolean }[]; problems: RuleProblem[] } {
+  const files: { file: string; builtin: boolean }[] = [];
+  const problems: RuleProblem[] = [];
+  const add = (path: string, builtin: boolean) => {
+    try {
+      for (const file of expandRulePath(path)) files.push({ file, builtin });
+    } catch (err) {
+      if (!(err instanceof RuleError)) throw err;
+      problems.push(...err.problems);
+    }
+  };
+  if (opts.builtin !== false) add(builtinRulesDir(), true);
+  for (const path of opts.files ?? []) add(path, false);
+  return { files, problems };
 }
 
 /**
@@ -301,8 +326,9 @@ export function ruleFilesFor(opts: LoadOptions = {}): { file: string; builtin: b
  * `await loadRules(...)` works too. Throws RuleError listing every problem in every file.
  */
 export function loadRules(opts: LoadOptions = {}): RuleSet {
-  const parsed = ruleFilesFor(opts).map(({ file, builtin }) => parseRuleFile(file, builtin));
+  const { files, problems: missing } = ruleFilesFor(opts);
+  const parsed = files.map(({ file, builtin }) => parseRuleFile(file, builtin));
   const { set, problems } = resolveRuleFiles(parsed);
-  if (problems.length) throw new RuleError(problems);
+  if (missing.length || problems.length) throw new RuleError([...missing, ...problems]);
   return set;
 }
