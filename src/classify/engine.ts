@@ -136,6 +136,24 @@ export class RuleEngine {
     return best ? { rule: best.rule, alternative: best.m.index } : null;
   }
 
+  /**
+   * How many alternatives a lookup for this event may test at most (the sizes of the index lists
+   * it consults). For diagnostics and tests of the index; classify() does not call it.
+   */
+  candidateCount(ev: ApiErrorEvent): number {
+    const err = ev.error === null ? null : ev.error.trim().toLowerCase();
+    if (ev.noResponse) return this.noResponse.length;
+    let n = this.rest.length;
+    if (ev.status !== null) {
+      const b = this.byStatus.get(ev.status);
+      n += b?.any.length ?? 0;
+      if (err !== null) n += (b?.byError.get(err)?.length ?? 0) + (this.byErrorOnly.get(err)?.length ?? 0);
+    } else if (err !== null) {
+      n += this.byErrorAll.get(err)?.length ?? 0;
+    }
+    return n;
+  }
+
   classify(ev: ApiErrorEvent): Classification {
     const hit = this.match(ev);
     if (hit) return hit.rule.classification;

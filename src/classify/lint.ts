@@ -33,8 +33,10 @@ export function lintRuleFiles(files: string[], opts: LintOptions = {}): LintProb
   for (const p of problems) out.push({ ...p, level: 'error' });
 
   const engine = new RuleEngine(set);
-  out.push(...shadowWarnings(engine), ...exampleWarnings(engine));
-  return out;
+  const warnings = [...shadowWarnings(engine), ...exampleWarnings(engine)];
+  // Read top to bottom per file (stable, so same-line warnings keep their order).
+  warnings.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : (a.line ?? 0) - (b.line ?? 0)));
+  return [...out, ...warnings];
 }
 
 const keyOf = (r: CompiledRule, m?: CompiledMatch) =>
