@@ -141,6 +141,19 @@ function exampleWarnings(engine: RuleEngine): LintProblem[] {
       const hit = engine.match(ev);
       if (hit && hit.rule !== rule) {
         out.push({ ...base, message: `rule "${rule.id}": example ${JSON.stringify(ex.input)} classifies to rule ${where(hit.rule)}${hit.rule.ref ? ` (${hit.rule.ref})` : ''} instead` });
+        return;
+      }
+      // Won, but maybe only by file order: a rule of equal rank class also matches (e.g. an
+      // unanchored "Unable to authenticate" next to "... due to corrupt access token").
+      const won = rule.matches[hit ? hit.alternative : 0];
+      const rival = engine.ranked.find(
+        (a) => a.rule !== rule && a.rule.priority === rule.priority && a.m.specificity === won.specificity && matchesAlternative(a.m, ev),
+      );
+      if (rival) {
+        out.push({
+          ...base,
+          message: `rule "${rule.id}": example ${JSON.stringify(ex.input)} also matches rule ${where(rival.rule)} with the same priority and number of conditions; only file order decides, so make the conditions exclusive (e.g. anchor the regex)`,
+        });
       }
     });
   }

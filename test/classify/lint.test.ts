@@ -51,3 +51,13 @@ test('load errors come back as lint errors, alongside warnings', () => {
   ]);
   assert.ok(p.some((x) => x.level === 'warning'));
 });
+
+test('a look-alike decided only by file order is flagged (unanchored E21 vs E20)', () => {
+  const auth = join(new URL('../../rules/easemob-2x/', import.meta.url).pathname, 'auth.yaml');
+  const p = lintRuleFiles([fx('ambiguous.yaml')]);
+  assert.deepEqual(p.map((x) => [x.file, x.key]), [
+    [auth, 'rules[5].examples[0]'],
+    [auth, 'rules[5].examples[1]'],
+  ]);
+  assert.match(p[0].message, /also matches rule "easemob\.auth\.unrecognised-token" .*only file order decides/);
+});
