@@ -52,12 +52,18 @@ test('load errors come back as lint errors, alongside warnings', () => {
   assert.ok(p.some((x) => x.level === 'warning'));
 });
 
-test('a look-alike decided only by file order is flagged (unanchored E21 vs E20)', () => {
+test('a look-alike decided only by file order is flagged', () => {
+  const p = lintRuleFiles([fx('ambiguous.yaml')], { builtin: false });
+  assert.deepEqual(p.map((x) => [x.file, x.line, x.key]), [[fx('ambiguous.yaml'), 14, 'rules[0].examples[0]']]);
+  assert.match(p[0].message, /also matches rule "acme\.unrecognised-token" .*only file order decides/);
+});
+
+test('an override that steals a look-alike row\'s events is flagged (unanchored E21 vs bundled E20)', () => {
   const auth = join(new URL('../../rules/easemob-2x/', import.meta.url).pathname, 'auth.yaml');
-  const p = lintRuleFiles([fx('ambiguous.yaml')]);
+  const p = lintRuleFiles([fx('override-steals.yaml')]);
   assert.deepEqual(p.map((x) => [x.file, x.key]), [
     [auth, 'rules[5].examples[0]'],
     [auth, 'rules[5].examples[1]'],
   ]);
-  assert.match(p[0].message, /also matches rule "easemob\.auth\.unrecognised-token" .*only file order decides/);
+  assert.match(p[0].message, /classifies to rule "easemob\.auth\.unrecognised-token" .*\(E21\) instead/);
 });
