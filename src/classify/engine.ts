@@ -114,7 +114,13 @@ export class RuleEngine {
 
   /** The winning rule and alternative, or null. */
   match(ev: ApiErrorEvent): MatchResult | null {
-    const desc = ev.errorDescription === null ? null : ev.errorDescription.trim();
+    const best = this.best(ev);
+    return best ? { rule: best.rule, alternative: best.m.index } : null;
+  }
+
+  /** Lookup without allocating a result object (classify runs for every event). */
+  private best(ev: ApiErrorEvent): Alt | null {
+    const desc = ev.errorDescription === null ? null : clip(ev.errorDescription).trim();
     const err = ev.error === null ? null : ev.error.trim().toLowerCase();
     const method = ev.method === null ? null : ev.method.toUpperCase();
     let best: Alt | null = null;
@@ -133,7 +139,7 @@ export class RuleEngine {
       if (err !== null) best = scan(this.byErrorAll.get(err), best, ev, err, desc, method);
       best = scan(this.rest, best, ev, err, desc, method);
     }
-    return best ? { rule: best.rule, alternative: best.m.index } : null;
+    return best;
   }
 
   /**
@@ -155,12 +161,16 @@ export class RuleEngine {
   }
 
   classify(ev: ApiErrorEvent): Classification {
-    const hit = this.match(ev);
+    const hit = this.best(ev);
     if (hit) return hit.rule.classification;
     if (ev.noResponse) return NO_RESPONSE;
     if (ev.status !== null) {
       let c = this.unknownByStatus.get(ev.status);
-      if (!c) this.unknownByStatus.set(ev.status, (c = unknownCls(`HTTP ${ev.status} from Easemob`)));
+      if (!c) {
+        c = unknownCls(`HTTP ${ev.status} from Easemob`);
+        // Cache only real statuses, so garbage input cannot grow the map.
+        if (Number.isInteger(ev.status) && ev.status >= 100 && ev.status <= 599) this.unknownByStatus.set(ev.status, c);
+      }
       return c;
     }
     return UNRECOGNISED;
@@ -169,6 +179,12 @@ export class RuleEngine {
   fingerprint(ev: ApiErrorEvent, cls: Classification): string {
     return fingerprint(ev, cls);
   }
+}
+
+/** Descriptions are short; a huge one (an HTML page, a dumped body) is only tested on its head. */
+export const MAX_DESCRIPTION = 4096;
+function clip(s: string): string {
+  return s.length > MAX_DESCRIPTION ? s.slice(0, MAX_DESCRIPTION) : s;
 }
 
 /** First hit in a rank-sorted list that beats `best`, else `best`. A plain function: no closure per event. */
@@ -194,7 +210,7 @@ export function matchesAlternative(m: CompiledMatch, ev: ApiErrorEvent): boolean
     m,
     ev,
     ev.error === null ? null : ev.error.trim().toLowerCase(),
-    ev.errorDescription === null ? null : ev.errorDescription.trim(),
+    ev.errorDescription === null ? null : clip(ev.errorDescription).trim(),
     ev.method === null ? null : ev.method.toUpperCase(),
   );
 }

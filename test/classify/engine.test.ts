@@ -160,3 +160,16 @@ test('classify is fast: 200k events well under a second per 100k', () => {
   assert.equal(n, 200_000);
   assert.ok(ms < 2000, `${ms.toFixed(0)} ms`);
 });
+
+test('hostile input: huge descriptions are clipped, odd statuses are not cached, nothing throws', () => {
+  const huge = 'can not join this group, reason:user: ' + 'x'.repeat(1_000_000);
+  const t0 = performance.now();
+  assert.equal(engine.classify(ev({ status: 403, error: 'forbidden_op', description: huge })).ref, 'S403');
+  assert.ok(performance.now() - t0 < 100);
+  const odd = engine.classify(ev({ status: 9999 }));
+  assert.equal(odd.ref, null);
+  assert.equal(odd.title, 'HTTP 9999 from Easemob');
+  // A head that matches still matches after clipping.
+  const html = '<html><title>413 Request Entity Too Large</title>' + ' '.repeat(100_000) + '</html>';
+  assert.equal(engine.classify(ev({ status: 413, description: html })).ref, 'E34');
+});
