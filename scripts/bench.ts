@@ -26,9 +26,9 @@ async function generate(): Promise<void> {
       chunk += lines.join('\n') + '\n';
     }
     bytes += Buffer.byteLength(chunk);
-    if (!out.write(chunk)) await new Promise((r) => out.once('drain', r));
+  await new Promise<void>((r) => out.end(() => r()));
   }
-  await new Promise((r) => out.end(r));
+  await new Promise<void>((r) => out.end(() => r()));
 }
 
 interface Run {

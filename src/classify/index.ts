@@ -1,14 +1,9 @@
-// Interim classifier (status only) until the classify branch lands.
-import { createHash } from 'node:crypto';
-import type { Classification, Classifier } from './types.js';
+/** Public API of the rule engine. */
+export { loadRules, builtinRulesDir, expandRulePath, parseRuleText, type LoadOptions } from './load.js';
+export { RuleEngine, type MatchResult } from './engine.js';
+export { fingerprint } from './fingerprint.js';
+export { lintRuleFiles, type LintProblem } from './lint.js';
+export { regexProblem, MAX_REGEX_LENGTH } from './regex-safety.js';
+export { RuleError, formatProblem, type CompiledRule, type CompiledMatch, type RuleProblem, type RuleSet } from './rule.js';
+export { GROUP_BY_FIELDS, type GroupByField } from './schema.js';
 export * from './types.js';
-
-export function loadClassifier(_opts: { files?: string[] } = {}): Classifier {
-  return {
-    classify: (ev): Classification => ({
-      ref: ev.status ? `S${ev.status}` : 'T01', rule: null, category: 'unknown', severity: 'error',
-      title: `HTTP ${ev.status}`, hint: '', hintZh: '', retryable: false, groupBy: ['ref', 'endpoint', 'appkey'],
-    }),
-    fingerprint: (ev, cls) => createHash('sha1').update(`${cls.ref}|${ev.endpoint}|${ev.appkey}`).digest('hex').slice(0, 16),
-  };
-}

@@ -1,8 +1,7 @@
-import { loadClassifier } from '../classify/index.js';
-import type { Classifier } from '../classify/types.js';
+import { loadRules, RuleEngine } from '../classify/index.js';
 import type { LoadedConfig } from '../config/load.js';
 
-/** The bundled rule pack plus the config's rule files. */
-export async function loadClassifierFor(cfg: LoadedConfig): Promise<Classifier> {
-  return loadClassifier({ files: cfg.rules.files });
+/** The bundled rule pack plus the config's rule files (paths or folders), compiled into an engine. */
+export function loadClassifierFor(cfg: Pick<LoadedConfig, 'rules'>): RuleEngine {
+  return new RuleEngine(loadRules({ builtin: true, files: cfg.rules.files }));
 }
