@@ -26,7 +26,7 @@ async function generate(): Promise<void> {
       chunk += lines.join('\n') + '\n';
     }
     bytes += Buffer.byteLength(chunk);
-  await new Promise<void>((r) => out.end(() => r()));
+    if (!out.write(chunk)) await new Promise<void>((r) => out.once('drain', () => r()));
   }
   await new Promise<void>((r) => out.end(() => r()));
 }
