@@ -68,10 +68,25 @@ function incidentBlock(i: DigestIncident, d: DigestData, lang: Language, showOpe
 <tr><td style="padding:8px 10px;font-size:13px;${WRAP}">${lines.join('\n')}</td></tr></table>`;
 }
 
-function incidentSection(title: string, list: DigestIncident[], total: number, d: DigestData, lang: Language, showOpen: boolean, empty: string): string {
+/** An incident already shown in full higher up: one line, so the mail stays readable in a minute. */
+function incidentLine(i: DigestIncident, d: DigestData, showOpen: boolean): string {
+  const open = showOpen
+    ? ` · open for ${fmtAge(d.generatedAt - i.first_seen)} · <span style="color:${i.state === 'acknowledged' ? '#1a7f37' : '#b42318'};">${esc(ackOf(i, d.period.timezone))}</span>`
+    : '';
+  return `<div style="margin:0 0 6px 0;padding:4px 10px;border-left:4px solid ${SEV_COLOR[i.severity] ?? MUTED};font-size:13px;${WRAP}">${badge(i.severity)} <b>${esc(i.ref ?? '—')}</b> · ${esc(i.title)} <span style="color:${MUTED};">#${i.id}</span> · ${fmtInt(i.periodCount)} in period${open} <span style="color:${MUTED};font-size:12px;">(details above)</span></div>`;
+}
+
+function incidentSection(
+  title: string, list: DigestIncident[], total: number, d: DigestData, lang: Language, showOpen: boolean, empty: string, shown: Set<number>,
+): string {
   if (!list.length) return section(`${title} (0)`, para(empty, MUTED));
   const more = total > list.length ? para(`…and ${total - list.length} more (see <span style="font-family:${MONO};">apiwatch incidents</span>).`, MUTED) : '';
-  return section(`${title} (${total})`, list.map((i) => incidentBlock(i, d, lang, showOpen)).join('\n') + more);
+  const items = list.map((i) => {
+    if (shown.has(i.id)) return incidentLine(i, d, showOpen);
+    shown.add(i.id);
+    return incidentBlock(i, d, lang, showOpen);
+  });
+  return section(`${title} (${total})`, items.join('\n') + more);
 }
 
 function summaryTable(d: DigestData): string {
@@ -178,15 +193,16 @@ export function renderHtml(d: DigestData, opts: RenderOptions): string {
 </td></tr>`,
     `<tr><td style="padding:14px 20px 0 20px;${WRAP}">${notes.map((n) => para(n, '#9a6700')).join('')}${headline(d)}</td></tr>`,
   ];
+  const shown = new Set<number>();
   if (d.total > 0) {
     parts.push(section('Summary by category and severity', summaryTable(d)));
     parts.push(section(d.chart.unit === 'hour' ? 'Failed calls per hour' : 'Failed calls per day', chart(d)));
-    parts.push(incidentSection('New incidents', d.newIncidents, d.counts.newIncidents, d, lang, false, 'No new incidents.'));
-    parts.push(incidentSection('Regressions', d.regressions, d.counts.regressions, d, lang, false, 'No incident came back after resolving.'));
+    parts.push(incidentSection('New incidents', d.newIncidents, d.counts.newIncidents, d, lang, false, 'No new incidents.', shown));
+    parts.push(incidentSection('Regressions', d.regressions, d.counts.regressions, d, lang, false, 'No incident came back after resolving.', shown));
   }
-  parts.push(incidentSection('Still open', d.open, d.counts.open, d, lang, true, 'Nothing is open.'));
+  parts.push(incidentSection('Still open', d.open, d.counts.open, d, lang, true, 'Nothing is open.', shown));
   if (d.total > 0 || d.counts.resolved > 0) {
-    parts.push(incidentSection('Resolved', d.resolved, d.counts.resolved, d, lang, false, 'No incident resolved in this period.'));
+    parts.push(incidentSection('Resolved', d.resolved, d.counts.resolved, d, lang, false, 'No incident resolved in this period.', shown));
   }
   if (d.total > 0) parts.push(section('Top endpoints by failed calls', endpointsTable(d)));
   parts.push(deadLetters(d));

@@ -24,10 +24,21 @@ function incident(i: DigestIncident, d: DigestData, lang: Language, showOpen: bo
   return lines.join('\n');
 }
 
-function incidents(title: string, list: DigestIncident[], total: number, d: DigestData, lang: Language, showOpen: boolean, empty: string): string[] {
+function incidents(
+  title: string, list: DigestIncident[], total: number, d: DigestData, lang: Language, showOpen: boolean, empty: string, shown: Set<number>,
+): string[] {
   const out = [heading(`${title} (${total})`)];
   if (!list.length) out.push(empty);
-  for (const i of list) out.push(incident(i, d, lang, showOpen));
+  for (const i of list) {
+    if (shown.has(i.id)) {
+      // Already shown in full above: one line.
+      const open = showOpen ? `, open for ${fmtAge(d.generatedAt - i.first_seen)}, ${ackOf(i, d.period.timezone)}` : '';
+      out.push(`* [${i.severity.toUpperCase()}] ${clean(i.ref ?? '-')} ${clean(i.title)} (#${i.id}): ${fmtInt(i.periodCount)} in period${open} (details above)`);
+      continue;
+    }
+    shown.add(i.id);
+    out.push(incident(i, d, lang, showOpen));
+  }
   if (total > list.length) out.push(`...and ${total - list.length} more (apiwatch incidents)`);
   return out;
 }
@@ -52,6 +63,7 @@ export function renderText(d: DigestData, opts: RenderOptions): string {
   if (d.period.days > 1) out.push(`This catch-up digest covers ${d.period.days} days (${label}): the daily digest could not go out at its usual time.`);
   if (opts.droppedDays) out.push(`${opts.droppedDays} earlier missed day(s) are not included.`);
   out.push('');
+  const shown = new Set<number>();
   if (d.total === 0) {
     out.push('No failed calls to the Easemob / Agora Chat REST API in this period.');
   } else {
@@ -76,12 +88,12 @@ export function renderText(d: DigestData, opts: RenderOptions): string {
       const n = b.count ? Math.max(1, Math.round((b.count / max) * 40)) : 0;
       out.push(`${pad(b.label, 5)} ${pad(fmtInt(b.count), 7, true)} ${'#'.repeat(n)}`);
     }
-    out.push(...incidents('New incidents', d.newIncidents, d.counts.newIncidents, d, lang, false, 'No new incidents.'));
-    out.push(...incidents('Regressions', d.regressions, d.counts.regressions, d, lang, false, 'No incident came back after resolving.'));
+    out.push(...incidents('New incidents', d.newIncidents, d.counts.newIncidents, d, lang, false, 'No new incidents.', shown));
+    out.push(...incidents('Regressions', d.regressions, d.counts.regressions, d, lang, false, 'No incident came back after resolving.', shown));
   }
-  out.push(...incidents('Still open', d.open, d.counts.open, d, lang, true, 'Nothing is open.'));
+  out.push(...incidents('Still open', d.open, d.counts.open, d, lang, true, 'Nothing is open.', shown));
   if (d.total > 0 || d.counts.resolved > 0) {
-    out.push(...incidents('Resolved', d.resolved, d.counts.resolved, d, lang, false, 'No incident resolved in this period.'));
+    out.push(...incidents('Resolved', d.resolved, d.counts.resolved, d, lang, false, 'No incident resolved in this period.', shown));
   }
   if (d.total > 0) {
     out.push(heading('Top endpoints by failed calls'));

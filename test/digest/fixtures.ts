@@ -97,7 +97,7 @@ export function seedRealistic(db: DB, day: string, tz: string, opts: { ackColumn
   add(TIMEOUT, spread(31, d('16:10'), d('16:40')));
   add(NOT_FOUND, spread(9, d('11:00'), d('19:00')));
   add(GROUP_FULL, spread(17, d('13:00'), d('18:30')));
-  add({ ...USERNAME, description: 'username [<script>alert(1)</script>] is not legal' }, [d('21:15')]);
+  add({ ...USERNAME, description: 'username [<script>alert(1)</script>] is not legal' }, [d('23:30')]);
   record(db, events, d('23:59'));
 
   const id = (ref: string) => (db.prepare('SELECT id FROM incidents WHERE ref = ?').get(ref) as { id: number }).id;

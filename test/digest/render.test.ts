@@ -95,7 +95,7 @@ test('language zh uses the table\'s Chinese cause for hints', () => {
 test('HTML has no scripts, images, external CSS or event handlers; log text is escaped', () => {
   const { html } = build();
   assert.doesNotMatch(html, /<script|<img|<link|<style|\son[a-z]+=/i);
-  assert.match(html, /username \[&lt;script&gt;alert\(1\)&lt;\/script&gt;\] is not legal|Username is invalid/);
+  assert.match(html, /username \[&lt;script&gt;alert\(1\)&lt;\/script&gt;\] is not legal/);
 });
 
 test('regression and resolution columns, when the incidents engine has them, take precedence over derivation', () => {
