@@ -24,10 +24,10 @@ export function buildDigest(
   cfg: Pick<LoadedConfig, 'digest' | 'incidents'>,
   range: { fromDate: string; toDate: string },
   now: number,
-  droppedDays = 0,
+  late: { droppedDays?: number; dueAt?: number } = {},
 ): RenderedDigest {
   const period = makePeriod(range.fromDate, range.toDate, digestTimezone(cfg));
   const data = queryDigest(db, period, { resolveAfterMs: cfg.incidents.resolve_after, now });
-  const opts = { language: cfg.digest.language, droppedDays };
+  const opts = { language: cfg.digest.language, ...late };
   return { period, data, subject: digestSubject(data), html: renderHtml(data, opts), text: renderText(data, opts) };
 }

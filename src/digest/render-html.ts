@@ -16,6 +16,14 @@ export interface RenderOptions {
   language: Language;
   /** Missed days left out of a capped catch-up. */
   droppedDays?: number;
+  /** When the scheduled digest was due; a note says so when it goes out well after that. */
+  dueAt?: number;
+}
+
+/** The note for a digest rendered more than 10 minutes after its send time (daemon was down). */
+export function lateNote(d: DigestData, opts: RenderOptions): string | null {
+  if (opts.dueAt === undefined || d.generatedAt - opts.dueAt < 10 * 60_000) return null;
+  return `This digest was due at ${fmtTime(opts.dueAt, d.period.timezone)} and goes out late: apiwatch was not running then.`;
 }
 
 const SEV_COLOR: Record<Severity, string> = { critical: '#b42318', error: '#c4320a', warning: '#9a6700', info: '#57606a' };
@@ -185,6 +193,8 @@ export function renderHtml(d: DigestData, opts: RenderOptions): string {
     notes.push(`This catch-up digest covers <b>${d.period.days} days</b> (${esc(label)}): the daily digest could not go out at its usual time.`);
   }
   if (opts.droppedDays) notes.push(`${opts.droppedDays} earlier missed day(s) are not included.`);
+  const late = lateNote(d, opts);
+  if (late) notes.push(esc(late));
   const parts: string[] = [
     `<tr><td style="padding:18px 20px 8px 20px;background:#24292f;color:#ffffff;">
 <div style="font-size:12px;color:#d0d7de;">apiwatch daily digest</div>

@@ -2,7 +2,7 @@ import { CATEGORIES, SEVERITIES } from '../classify/types.js';
 import { ackOf, clean, delta, endpointOf, fmtAge, fmtInt, fmtTime, hintOf, truncate, type Language } from './format.js';
 import { periodLabel } from './period.js';
 import type { DigestData, DigestIncident } from './query.js';
-import type { RenderOptions } from './render-html.js';
+import { lateNote, type RenderOptions } from './render-html.js';
 
 /** The text/plain alternative: the same sections as the HTML, readable in a terminal or a plain-text client. */
 
@@ -62,6 +62,8 @@ export function renderText(d: DigestData, opts: RenderOptions): string {
   ];
   if (d.period.days > 1) out.push(`This catch-up digest covers ${d.period.days} days (${label}): the daily digest could not go out at its usual time.`);
   if (opts.droppedDays) out.push(`${opts.droppedDays} earlier missed day(s) are not included.`);
+  const late = lateNote(d, opts);
+  if (late) out.push(late);
   out.push('');
   const shown = new Set<number>();
   if (d.total === 0) {

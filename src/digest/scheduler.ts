@@ -5,7 +5,7 @@ import type { Mailer } from '../notify/email/transport.js';
 import { classifySmtpError } from '../notify/email/errors.js';
 import { buildDigest, digestTimezone } from './build.js';
 import { makePeriod } from './period.js';
-import { planNext } from './schedule.js';
+import { dueAt, planNext } from './schedule.js';
 
 export type DigestState = 'pending' | 'sent' | 'dead' | 'skipped';
 
@@ -98,7 +98,7 @@ export class DigestScheduler {
       return this.byKey(p.key) ?? null;
     }
     const { plan } = next;
-    const r = buildDigest(this.db, cfg, plan, now, plan.droppedDays);
+    const r = buildDigest(this.db, cfg, plan, now, { droppedDays: plan.droppedDays, dueAt: dueAt(plan.toDate, cfg.digest.at, tz) });
     const quiet = r.data.total === 0;
     const skip = quiet && !cfg.digest.send_quiet;
     const messageId = `<apiwatch-digest-${plan.toDate}-${now}@${messageDomain(cfg.notify.email?.from)}>`;

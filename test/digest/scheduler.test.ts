@@ -126,6 +126,7 @@ test('daemon down at send time: one catch-up on start that says which days it co
   assert.equal(m.subject, '[apiwatch] 2026-11-20 – 2026-11-23 (catch-up) acme#chat — 1 critical, 2 error');
   assert.match(m.text ?? '', /covers 4 days \(2026-11-20 – 2026-11-23\)/);
   assert.match(m.text ?? '', /Failed calls per day/);
+  assert.match(m.text ?? '', /This digest was due at 2026-11-24 02:30 and goes out late: apiwatch was not running then\./);
   assert.match(html(m), /catch-up digest covers <b>4 days<\/b>/);
   clock.now = T('2026-11-25T07:29:00Z'); // before the next 02:30 EST
   await s.tick();
@@ -263,4 +264,31 @@ test('a quiet day sends a short "no failed calls" digest, or nothing with send_q
   const r = rows(db2).find((x) => x.to_date === '2026-11-27')!;
   assert.equal(r.state, 'skipped');
   assert.match(r.reason ?? '', /send_quiet/);
+});
+
+test('rejected credentials dead-letter the digest; the password is in no log line and not in the database', async () => {
+  const dir = tempDir();
+  const smtp = await startSmtp({
+    authOptional: false,
+    allowInsecureAuth: true,
+    onAuth(_auth, _s, cb) {
+      cb(Object.assign(new Error('5.7.8 Authentication credentials invalid'), { responseCode: 535 }));
+    },
+  });
+  const cfg = testConfig(dir, smtpYaml(smtp.port).replace('socket_timeout: 5s', 'socket_timeout: 5s, user: digest'));
+  const db = testDb(dir);
+  const { log, lines } = memoryLogger();
+  const clock = { now: T('2026-11-27T12:00:00Z') };
+  const env = { APIWATCH_SMTP_PASS: 'Sup3r-Secret-Pa55' };
+  const s = new DigestScheduler({ db, cfg, log, mailer: createMailer(cfg, { env }), now: () => clock.now });
+  await s.tick();
+  clock.now = T('2026-11-28T07:30:00Z');
+  await s.tick();
+  const row = rows(db).find((r) => r.to_date === '2026-11-27')!;
+  assert.equal(row.state, 'dead');
+  assert.match(row.last_error ?? '', /EAUTH 535/);
+  assert.ok(lines.length > 0);
+  assert.doesNotMatch(JSON.stringify(lines), /Sup3r-Secret-Pa55/);
+  const dump = JSON.stringify(db.prepare('SELECT * FROM digests').all());
+  assert.doesNotMatch(dump, /Sup3r-Secret-Pa55/);
 });
