@@ -176,7 +176,7 @@ export function queryDigest(db: DB, period: Period, opts: QueryOptions): DigestD
   const { unit, buckets: bs } = buckets(period);
   // Per-minute counts, then local buckets: exact for zones with :30/:45 offsets too.
   const perMinute = db
-    .prepare('SELECT ts / 60000 AS m, count(*) AS n FROM events WHERE ts >= @start AND ts < @end GROUP BY m')
+    .prepare('SELECT ts / 60000 AS m, count(*) AS n FROM events WHERE ts >= @start AND ts < @end GROUP BY m ORDER BY m')
     .all(range) as { m: number; n: number }[];
   const bars = bs.map((b) => ({ ...b, count: 0 }));
   let j = 0;

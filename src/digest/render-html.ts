@@ -9,7 +9,7 @@ import { digestSubject } from './subject.js';
 /*
  * Email-client-safe HTML: nested tables, inline styles, bgcolor attributes, no images, no
  * scripts, no <style> block (Gmail strips some, Outlook's Word engine ignores most CSS), and a
- * 600 px column. Every value that came from a log passes through esc().
+ * 600 px column (max-width, plus a fixed-width MSO-only wrapper because Outlook ignores max-width). Every value that came from a log passes through esc().
  */
 
 export interface RenderOptions {
@@ -225,9 +225,12 @@ Acknowledge with <span style="font-family:${MONO};">apiwatch incident ack &lt;id
 <html lang="${lang === 'zh' ? 'zh' : 'en'}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><meta name="color-scheme" content="light"><title>${esc(digestSubject(d))}</title></head>
 <body style="margin:0;padding:0;background:#f6f8fa;">
 <table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0" bgcolor="#f6f8fa" style="background:#f6f8fa;"><tr><td align="center" style="padding:0;">
+<!--[if mso]><table role="presentation" width="600" cellpadding="0" cellspacing="0" border="0"><tr><td><![endif]-->
 <table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0" bgcolor="#ffffff" style="max-width:600px;background:#ffffff;font-family:${FONT};font-size:14px;line-height:1.45;color:#1f2328;text-align:left;">
 ${parts.filter(Boolean).join('\n')}
-</table></td></tr></table>
+</table>
+<!--[if mso]></td></tr></table><![endif]-->
+</td></tr></table>
 </body></html>
 `;
 }
