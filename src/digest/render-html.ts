@@ -9,7 +9,8 @@ import { digestSubject } from './subject.js';
 /*
  * Email-client-safe HTML: nested tables, inline styles, bgcolor attributes, no images, no
  * scripts, no <style> block (Gmail strips some, Outlook's Word engine ignores most CSS), and a
- * 600 px column (max-width, plus a fixed-width MSO-only wrapper because Outlook ignores max-width). Every value that came from a log passes through esc().
+ * 600 px column (max-width, plus a fixed-width MSO-only wrapper because Outlook ignores
+ * max-width). Every value that came from a log passes through esc().
  */
 
 export interface RenderOptions {
