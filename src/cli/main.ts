@@ -7,6 +7,8 @@ import { registerReplay } from './commands/replay.js';
 import { registerIncidents } from './commands/incidents.js';
 import { registerConfig } from './commands/config.js';
 import { registerRules } from './commands/rules.js';
+import { registerDigest } from './commands/digest.js';
+import { registerNotifyEmail } from './commands/notify-email.js';
 
 const program = new Command('apiwatch')
   .description('Watches app-server logs for failed Easemob / Agora Chat REST calls and pages operators with the fix.')
@@ -14,9 +16,10 @@ const program = new Command('apiwatch')
   .showHelpAfterError()
   .exitOverride();
 
-for (const register of [registerRun, registerClassify, registerReplay, registerIncidents, registerConfig, registerRules]) {
+for (const register of [registerRun, registerClassify, registerReplay, registerIncidents, registerConfig, registerRules, registerDigest]) {
   register(program);
 }
+registerNotifyEmail(program.commands.find((c) => c.name() === 'notify') ?? program.command('notify').description('Notification channels.'));
 
 try {
   await program.parseAsync(process.argv);

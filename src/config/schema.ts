@@ -75,14 +75,23 @@ const smtpSchema = z.strictObject({
   port: z.number().int().min(1).max(65535).default(587),
   secure: z.boolean().default(false),
   user: z.string().optional(),
+  /** Only for `${ENV}` interpolation; prefer APIWATCH_SMTP_PASS, pass_file or a systemd credential. */
   pass: z.string().optional(),
+  /** File holding the SMTP password (relative to this config file). */
+  pass_file: z.string().min(1).optional(),
+  /** With secure: false, fail instead of sending in clear text when STARTTLS is not offered. */
+  require_tls: z.boolean().default(false),
+  tls_reject_unauthorized: z.boolean().default(true),
+  connection_timeout: duration.default(10_000),
+  greeting_timeout: duration.default(10_000),
+  socket_timeout: duration.default(60_000),
 });
 
 const emailSchema = z.strictObject({
   smtp: smtpSchema.optional(),
   from: z.string().default('apiwatch <apiwatch@localhost>'),
   to: z.union([z.string(), z.array(z.string())]).transform((v) => (Array.isArray(v) ? v : [v])).default([]),
-});
+}).refine((e) => !e.smtp || e.to.length > 0, { message: 'at least one recipient is needed when smtp is configured', path: ['to'] });
 
 const digestSchema = z.strictObject({
   enabled: z.boolean().default(true),
@@ -90,6 +99,8 @@ const digestSchema = z.strictObject({
   timezone: ianaTimezone.optional(),
   language: z.enum(['en', 'zh']).default('en'),
   send_quiet: z.boolean().default(true),
+  /** A catch-up after downtime covers at most this many missed days, in one digest. */
+  max_catchup_days: z.number().int().min(1).max(14).default(7),
 });
 
 export const configSchema = z.strictObject({
@@ -106,7 +117,7 @@ export const configSchema = z.strictObject({
       email: emailSchema.optional(),
     })
     .default({ console: { enabled: true, min_severity: 'error' } }),
-  digest: digestSchema.default({ enabled: true, at: '09:00', language: 'en', send_quiet: true }),
+  digest: digestSchema.default({ enabled: true, at: '09:00', language: 'en', send_quiet: true, max_catchup_days: 7 }),
   incidents: z
     .strictObject({
       /** Quiet period after which a firing incident resolves by itself. */

@@ -7,6 +7,7 @@ import { ConsoleNotifier } from '../notify/console/index.js';
 import { Dispatcher } from '../notify/dispatch.js';
 import type { Notifier } from '../notify/notifier.js';
 import type { Logger } from '../util/log.js';
+import { startDigest } from '../digest/index.js';
 
 export interface Daemon {
   db: DB;
@@ -30,6 +31,7 @@ export async function startDaemon(cfg: LoadedConfig, log: Logger): Promise<Daemo
   });
   const tailer = new Tailer({ sources: cfg.sources, sink: pipeline, checkpoints: pipeline.checkpoints });
   await tailer.start();
+  const digest = startDigest(db, cfg, log);
   const idle = setInterval(() => pipeline.flushIdle(), 500);
   log.info({ db: cfg.dbPath, sources: cfg.sources.map((s) => s.path).flat() }, 'apiwatch started');
   return {
@@ -38,6 +40,7 @@ export async function startDaemon(cfg: LoadedConfig, log: Logger): Promise<Daemo
     async stop() {
       clearInterval(idle);
       await tailer.stop();
+      await digest?.stop();
       db.close();
       log.info(pipeline.stats, 'apiwatch stopped');
     },
