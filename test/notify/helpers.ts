@@ -136,7 +136,7 @@ export function harness(o: HarnessOptions): Harness {
     resolveAfterMs: o.resolveAfterMs ?? 1_800_000,
     now,
   });
-  const client = new SlackClient(o.timeoutMs ?? 2000);
+  const client = new SlackClient(o.timeoutMs ?? 2000, globalThis.fetch, now);
   const worker = new OutboxWorker({
     store: outbox, channel: CHANNEL, targets: router.urls, post: (u, p) => client.post(u, p as never),
     log: silentLogger, now, random: () => 0.5, minIntervalMs: o.minIntervalMs ?? 1000,

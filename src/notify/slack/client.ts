@@ -37,6 +37,8 @@ export class SlackClient {
   constructor(
     private readonly timeoutMs = 10_000,
     private readonly fetchImpl: typeof fetch = globalThis.fetch,
+    /** Clock for Retry-After dates. */
+    private readonly now: () => number = Date.now,
   ) {}
 
   async post(url: string, payload: IncomingWebhookSendArguments): Promise<DeliveryResult> {
@@ -58,7 +60,7 @@ export class SlackClient {
       if (err instanceof IncomingWebhookHTTPError) {
         const code = err.statusCode;
         const error = `HTTP ${code} ${err.body.slice(0, 200) || err.statusMessage}`.trim();
-        if (code === 429) return { outcome: 'retry', status: code, retryAfterMs: parseRetryAfter(retryAfter) ?? DEFAULT_RETRY_AFTER_MS, error };
+        if (code === 429) return { outcome: 'retry', status: code, retryAfterMs: parseRetryAfter(retryAfter, this.now()) ?? DEFAULT_RETRY_AFTER_MS, error };
         if (code >= 500 || code === 408) return { outcome: 'retry', status: code, error };
         return { outcome: 'permanent', status: code, error };
       }
