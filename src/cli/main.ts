@@ -7,6 +7,10 @@ import { registerReplay } from './commands/replay.js';
 import { registerIncidents } from './commands/incidents.js';
 import { registerConfig } from './commands/config.js';
 import { registerRules } from './commands/rules.js';
+import { registerIncident } from './commands/incident.js';
+import { registerSilence } from './commands/silence.js';
+import { registerOutbox } from './commands/outbox.js';
+import { registerNotify } from './commands/notify.js';
 
 const program = new Command('apiwatch')
   .description('Watches app-server logs for failed Easemob / Agora Chat REST calls and pages operators with the fix.')
@@ -14,7 +18,8 @@ const program = new Command('apiwatch')
   .showHelpAfterError()
   .exitOverride();
 
-for (const register of [registerRun, registerClassify, registerReplay, registerIncidents, registerConfig, registerRules]) {
+for (const register of [registerRun, registerClassify, registerReplay, registerIncidents, registerConfig, registerRules,
+  registerIncident, registerSilence, registerOutbox, registerNotify]) {
   register(program);
 }
 
