@@ -49,10 +49,22 @@ const consoleSchema = z.strictObject({
   min_severity: severity.default('error'),
 });
 
+/** Checked without echoing the value: a webhook URL is a secret. */
+const webhookUrl = z.string().refine(
+  (u) => {
+    try {
+      return ['https:', 'http:'].includes(new URL(u).protocol);
+    } catch {
+      return false;
+    }
+  },
+  { message: 'expected an http(s) webhook URL' },
+);
+
 const slackRouteSchema = z.strictObject({
   /** Shown in the outbox and CLI instead of the secret URL; default `route-<n>`. */
   name: z.string().regex(/^[A-Za-z0-9_.-]+$/, 'letters, digits, "_", "-", "." only').optional(),
-  webhook_url: z.string().min(1),
+  webhook_url: webhookUrl,
   match: z
     .strictObject({
       severity: z.array(severity).optional(),
@@ -64,7 +76,7 @@ const slackRouteSchema = z.strictObject({
 });
 
 const slackSchema = z.strictObject({
-  webhook_url: z.string().min(1).optional(),
+  webhook_url: webhookUrl.optional(),
   min_severity: severity.default('error'),
   group_wait: duration.default(10_000),
   group_interval: duration.default(300_000),

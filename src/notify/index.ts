@@ -25,8 +25,8 @@ export function createNotify(cfg: LoadedConfig, db: DB, log: Logger, opts: { tic
   const notifiers: Notifier[] = [];
   const router = new SlackRouter(slack);
   let worker: OutboxWorker | null = null;
+  const outbox = new OutboxStore(db);
   if (router.configured) {
-    const outbox = new OutboxStore(db);
     notifiers.push(new SlackNotifier(outbox, router, { minSeverity: slack.min_severity, language: slack.language }));
     const client = new SlackClient(slack.timeout);
     worker = new OutboxWorker({
@@ -59,6 +59,14 @@ export function createNotify(cfg: LoadedConfig, db: DB, log: Logger, opts: { tic
     onQueued: () => worker?.kick(),
   });
   let timer: NodeJS.Timeout | undefined;
+  let pruner: NodeJS.Timeout | undefined;
+  const prune = () => {
+    try {
+      outbox.prune(Date.now() - cfg.retention.events_days * 86_400_000);
+    } catch (err) {
+      log.warn({ err: (err as Error).message }, 'outbox prune failed');
+    }
+  };
   return {
     dispatcher,
     worker,
@@ -72,9 +80,13 @@ export function createNotify(cfg: LoadedConfig, db: DB, log: Logger, opts: { tic
           log.error({ err: (err as Error).message }, 'dispatch tick failed');
         }
       }, opts.tickMs ?? 1000);
+      prune();
+      pruner = setInterval(prune, 3_600_000);
+      pruner.unref();
     },
     async stop() {
       if (timer) clearInterval(timer);
+      if (pruner) clearInterval(pruner);
       await worker?.stop();
     },
   };

@@ -44,3 +44,10 @@ test('a bad maintenance window is reported with its line', () => {
     (e: unknown) => e instanceof ConfigError && /a\.yaml:4: notify\.maintenance\[0\]\.start: expected a local time/.test(e.message) && /colour/.test(e.message),
   );
 });
+
+test('a webhook URL that is not http(s) is refused without echoing it', () => {
+  assert.throws(
+    () => parseConfig('notify:\n  slack:\n    webhook_url: "T000/B000/secret-token"\n', 'a.yaml'),
+    (e: unknown) => e instanceof ConfigError && /a\.yaml:3: notify\.slack\.webhook_url: expected an http\(s\) webhook URL/.test(e.message) && !e.message.includes('secret-token'),
+  );
+});

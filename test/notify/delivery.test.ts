@@ -150,3 +150,22 @@ test('routes: critical to the on-call webhook, the rest to the default', async (
   assert.match(byPath['/hook/default'], /ERROR #2/);
   assert.deepEqual(h.outbox.list().map((r) => r.target).sort(), ['default', 'oncall']);
 });
+
+test('errors never carry the webhook URL, and old sent messages are pruned', async () => {
+  const { SlackClient } = await import('../../src/notify/slack/client.js');
+  const url = 'https://hooks.slack.test/services/T0/B0/secret-token';
+  const client = new SlackClient(1000, (async (u: string) => {
+    throw new TypeError(`Failed to parse URL from ${u}`);
+  }) as unknown as typeof fetch);
+  const r = await client.post(url, { text: 'x' });
+  assert.equal(r.outcome, 'retry');
+  assert.ok(r.outcome !== 'sent' && !r.error.includes('secret-token'), r.outcome !== 'sent' ? r.error : '');
+
+  const slack = await new FakeSlack().start();
+  const h = harness({ slack, policy: { groupWait: 0 } });
+  h.record([ev(h.now())]);
+  await h.settle();
+  assert.equal(h.outbox.prune(h.now() - 1), 0, 'younger than the cut-off: kept');
+  assert.equal(h.outbox.prune(h.now() + 1), 1);
+  assert.deepEqual(h.outbox.counts(), { pending: 0, sent: 0, dead: 0 });
+});

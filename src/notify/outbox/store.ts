@@ -78,6 +78,11 @@ export class OutboxStore {
     );
   }
 
+  /** Forgets delivered messages older than `before` (dead ones stay until retried or pruned by hand). */
+  prune(before: number): number {
+    return this.db.prepare("DELETE FROM outbox WHERE state = 'sent' AND sent_at < ?").run(before).changes;
+  }
+
   get(id: number): OutboxRow | undefined {
     return this.db.prepare('SELECT * FROM outbox WHERE id = ?').get(id) as OutboxRow | undefined;
   }

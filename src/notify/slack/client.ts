@@ -42,6 +42,13 @@ export class SlackClient {
   ) {}
 
   async post(url: string, payload: IncomingWebhookSendArguments): Promise<DeliveryResult> {
+    const res = await this.postRaw(url, payload);
+    // Some fetch errors quote the URL (an invalid one, for instance); the URL is a secret.
+    if (res.outcome !== 'sent') res.error = res.error.split(url).join('[webhook URL]');
+    return res;
+  }
+
+  private async postRaw(url: string, payload: IncomingWebhookSendArguments): Promise<DeliveryResult> {
     let status: number | null = null;
     let retryAfter: string | null = null;
     const noting: FetchFunction = async (u, init) => {
