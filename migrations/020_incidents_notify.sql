@@ -62,3 +62,9 @@ CREATE INDEX outbox_incident ON outbox(incident_id);
 
 -- Set when a page said "flapping"; cleared by the next page about a settled incident.
 ALTER TABLE incident_notify ADD COLUMN flapping_since INTEGER;
+
+-- Incidents open at upgrade time were already announced by the spine's console pager: record them as
+-- paged so the first start with Slack configured does not flood the channel with old news.
+INSERT INTO incident_notify (incident_id, epoch, first_paged_at, last_paged_at, last_count, last_severity, last_kind, pages)
+  SELECT id, 0, updated_at, updated_at, count, severity, 'firing', 1 FROM incidents WHERE state != 'resolved';
+UPDATE incidents SET epoch_started_at = created_at, last_event_at = updated_at, base_severity = severity;
