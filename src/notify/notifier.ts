@@ -1,7 +1,7 @@
 import type { Incident, IncidentChangeKind } from '../incidents/types.js';
 import type { Severity } from '../classify/types.js';
 
-export type NotificationKind = 'firing' | 'update' | 'reminder' | 'regression' | 'escalated' | 'resolved';
+export type NotificationKind = 'firing' | 'update' | 'reminder' | 'regression' | 'escalated' | 'acknowledged' | 'resolved';
 
 /** One message about one incident (stage interface incidents → notify). */
 export interface Notification {

@@ -81,7 +81,13 @@ export function decide(inc: Incident, ns: NotifyState | undefined, c: Context): 
   }
   const last = ns!;
   if (inc.page_requested_at !== null && inc.page_requested_at > last.last_paged_at) return { action: 'page', kind: 'escalated' };
-  if (inc.state === 'acknowledged') return null;
+  if (inc.state === 'acknowledged') {
+    // Tell the channel once who took it, so nobody else starts on it.
+    if (last.last_kind !== 'acknowledged' && inc.acknowledged_at !== null && inc.acknowledged_at >= last.last_paged_at) {
+      return { action: 'page', kind: 'acknowledged' };
+    }
+    return null;
+  }
   const since = c.now - last.last_paged_at;
   if (since >= p.groupInterval && inc.count > last.last_count && inc.count >= last.last_count * p.updateFactor) {
     return { action: 'page', kind: 'update' };

@@ -63,7 +63,9 @@ test('a reminder goes out at repeat_interval while it is still firing; acknowled
   assert.match(header(slack.received[1]), /Still firing: ERROR #1/);
   new Lifecycle(h.db).acknowledge(1, 'alice', h.now());
   await run(h, 5 * 3_600_000, 5 * M);
-  assert.equal(slack.received.length, 2, 'acknowledged: no more reminders');
+  assert.equal(slack.received.length, 3, 'acknowledged: one note, then no more reminders');
+  assert.match(header(slack.received[2]), /^:eyes: Acknowledged: ERROR #1/);
+  assert.match(JSON.stringify(slack.received[2].body), /Acknowledged\* by `alice`/);
 });
 
 test('auto-resolve after the quiet period sends a resolved notice; a new event reopens it as a regression', async () => {

@@ -18,6 +18,7 @@ const KIND_LABEL: Record<NotificationKind, string> = {
   reminder: 'Still firing: ',
   regression: 'REGRESSION: ',
   escalated: 'ESCALATED: ',
+  acknowledged: 'Acknowledged: ',
   resolved: 'Resolved: ',
 };
 
@@ -50,7 +51,8 @@ const field = (label: string, value: string) => ({ type: 'mrkdwn', text: truncat
 
 function headline(n: Notification): string {
   const i = n.incident;
-  const emoji = n.kind === 'resolved' ? ':white_check_mark:' : n.kind === 'regression' ? ':repeat:' : SEVERITY_EMOJI[i.severity];
+  const emoji =
+    n.kind === 'resolved' ? ':white_check_mark:' : n.kind === 'regression' ? ':repeat:' : n.kind === 'acknowledged' ? ':eyes:' : SEVERITY_EMOJI[i.severity];
   return plain(`${emoji} ${KIND_LABEL[n.kind]}${i.severity.toUpperCase()} #${i.id} ${i.title}`, LIMITS.header);
 }
 
@@ -72,6 +74,9 @@ function summary(n: Notification): string {
       break;
     case 'escalated':
       lines.push(`*Escalated*${i.base_severity && i.base_severity !== i.severity ? ` from ${i.base_severity} to ${i.severity}` : ''}`);
+      break;
+    case 'acknowledged':
+      lines.push(`*Acknowledged* by ${inlineCode(i.acknowledged_by ?? 'someone')} — no more updates or reminders; escalation, resolution and regression still page`);
       break;
     case 'resolved':
       lines.push(
