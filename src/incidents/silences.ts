@@ -41,13 +41,16 @@ function fieldOf(inc: Incident, name: SilenceField): string {
   return v === null || v === undefined ? '' : String(v);
 }
 
-function valueMatches(actual: string, want: string): boolean {
-  return want.endsWith('*') ? actual.startsWith(want.slice(0, -1)) : actual === want;
+function valueMatches(actual: string, want: string, name?: SilenceField): boolean {
+  if (want.endsWith('*')) return actual.startsWith(want.slice(0, -1));
+  // An endpoint matcher covers the paths below it: endpoint=/messages silences /messages/users too.
+  if (name === 'endpoint' && want.startsWith('/') && actual.startsWith(want.endsWith('/') ? want : want + '/')) return true;
+  return actual === want;
 }
 
 /** Every matcher must hold (AND), like Alertmanager. */
 export function matchesAll(inc: Incident, matchers: Matcher[]): boolean {
-  return matchers.every((m) => valueMatches(fieldOf(inc, m.name), m.value));
+  return matchers.every((m) => valueMatches(fieldOf(inc, m.name), m.value, m.name));
 }
 
 function fromRow(r: SilenceRow): Silence {
@@ -125,7 +128,7 @@ export function inWindow(w: MaintenanceWindow, now: number): boolean {
 function windowMatches(w: MaintenanceWindow, inc: Incident): boolean {
   return Object.entries(w.match).every(([name, v]) => {
     const vals = Array.isArray(v) ? v : [v as string];
-    return vals.some((want) => valueMatches(fieldOf(inc, name as SilenceField), want));
+    return vals.some((want) => valueMatches(fieldOf(inc, name as SilenceField), want, name as SilenceField));
   });
 }
 

@@ -45,6 +45,22 @@ test('silence expire ends it early', async () => {
   assert.throws(() => parseMatcher('colour=red'), /NAME one of/);
 });
 
+test('matchers: exact, VALUE* prefix, and endpoint paths below the one named', async () => {
+  const { matchesAll } = await import('../../src/incidents/silences.js');
+  const slack = await new FakeSlack().start();
+  const h = harness({ slack });
+  h.record([ev(h.now(), { endpoint: '/messages/users' })]);
+  const inc = h.incidents.get(1)!;
+  const m = (...xs: string[]) => matchesAll(inc, xs.map(parseMatcher));
+  assert.equal(m('endpoint=/messages'), true);
+  assert.equal(m('endpoint=/messages/users'), true);
+  assert.equal(m('endpoint=/mess'), false, 'only whole path segments');
+  assert.equal(m('endpoint=/mess*'), true);
+  assert.equal(m('ref=E37', 'appkey=acme#chat', 'id=1'), true);
+  assert.equal(m('ref=E37', 'appkey=other#app'), false, 'all must hold');
+  assert.equal(m('host=a1.easemob.com', 'severity=error', 'category=rate_limit'), true);
+});
+
 const nightly: MaintenanceWindow = { name: 'nightly', timezone: 'Europe/Berlin', start: '01:00', end: '03:00', match: { appkey: 'acme#chat' } };
 
 test('maintenance window in its own timezone, both sides of a DST change', () => {

@@ -77,6 +77,8 @@ test('silence add / list / expire', async () => {
   const add = await cli(['silence', 'add', '--match', 'ref=E37', '--match', 'endpoint=/messages', '--for', '2h', '--comment', 'bulk import', '--config', config]);
   assert.equal(add.code, 0, add.err);
   assert.match(add.out, /silence #1 until .*: ref=E37 endpoint=\/messages/);
+  const shown = await cli(['incidents', '--config', config]);
+  assert.match(shown.out, /#1 .*\[muted by silence #1\]/, 'silenced incidents are still shown');
   const list = await cli(['silence', 'list', '--json', '--config', config]);
   const s = JSON.parse(list.out.trim());
   assert.deepEqual(s.matchers, [{ name: 'ref', value: 'E37' }, { name: 'endpoint', value: '/messages' }]);
