@@ -56,11 +56,12 @@ test('the daemon pages a failing call to Slack once, and a restart does not page
 
   d = start(config);
   appendFileSync(log, line(Date.now())); // an update inside group_interval: no page
-  await new Promise((r) => setTimeout(r, 3000));
+  const db = openDatabase(join(dir, 'state', 'apiwatch.db'));
+  const count = () => (db.prepare('SELECT count FROM incidents WHERE id = 1').get() as { count: number }).count;
+  assert.ok(await until(() => count() === 2, 15_000), 'the second line was read');
+  await new Promise((r) => setTimeout(r, 1500)); // room for a wrong page to arrive
   await stop(d);
   assert.equal(slack.attempts.length, 1, 'nothing re-paged after the restart');
-  const db = openDatabase(join(dir, 'state', 'apiwatch.db'));
-  assert.equal((db.prepare('SELECT count FROM incidents WHERE id = 1').get() as { count: number }).count, 2, 'the second line was read');
   assert.deepEqual((db.prepare("SELECT state, COUNT(*) AS n FROM outbox GROUP BY state").all()), [{ state: 'sent', n: 1 }]);
   db.close();
 });
