@@ -9,6 +9,10 @@ import { registerConfig } from './commands/config.js';
 import { registerRules } from './commands/rules.js';
 import { registerDigest } from './commands/digest.js';
 import { registerNotifyEmail } from './commands/notify-email.js';
+import { registerIncident } from './commands/incident.js';
+import { registerSilence } from './commands/silence.js';
+import { registerOutbox } from './commands/outbox.js';
+import { registerNotify } from './commands/notify.js';
 
 const program = new Command('apiwatch')
   .description('Watches app-server logs for failed Easemob / Agora Chat REST calls and pages operators with the fix.')
@@ -16,7 +20,8 @@ const program = new Command('apiwatch')
   .showHelpAfterError()
   .exitOverride();
 
-for (const register of [registerRun, registerClassify, registerReplay, registerIncidents, registerConfig, registerRules, registerDigest]) {
+for (const register of [registerRun, registerClassify, registerReplay, registerIncidents, registerConfig, registerRules,
+  registerIncident, registerSilence, registerOutbox, registerNotify, registerDigest]) {
   register(program);
 }
 registerNotifyEmail(program.commands.find((c) => c.name() === 'notify') ?? program.command('notify').description('Notification channels.'));

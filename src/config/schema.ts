@@ -15,6 +15,8 @@ export const duration = z
   });
 
 export const severity = z.enum(SEVERITIES);
+/** Incident fields a silence or maintenance window can match on. */
+export const SILENCE_FIELDS = ['ref', 'rule', 'category', 'severity', 'endpoint', 'method', 'appkey', 'host', 'fingerprint', 'id'] as const;
 export const category = z.enum(CATEGORIES);
 
 export const ianaTimezone = z.string().refine(
@@ -47,8 +49,22 @@ const consoleSchema = z.strictObject({
   min_severity: severity.default('error'),
 });
 
+/** Checked without echoing the value: a webhook URL is a secret. */
+const webhookUrl = z.string().refine(
+  (u) => {
+    try {
+      return ['https:', 'http:'].includes(new URL(u).protocol);
+    } catch {
+      return false;
+    }
+  },
+  { message: 'expected an http(s) webhook URL' },
+);
+
 const slackRouteSchema = z.strictObject({
-  webhook_url: z.string().min(1),
+  /** Shown in the outbox and CLI instead of the secret URL; default `route-<n>`. */
+  name: z.string().regex(/^[A-Za-z0-9_.-]+$/, 'letters, digits, "_", "-", "." only').optional(),
+  webhook_url: webhookUrl,
   match: z
     .strictObject({
       severity: z.array(severity).optional(),
@@ -60,7 +76,7 @@ const slackRouteSchema = z.strictObject({
 });
 
 const slackSchema = z.strictObject({
-  webhook_url: z.string().min(1).optional(),
+  webhook_url: webhookUrl.optional(),
   min_severity: severity.default('error'),
   group_wait: duration.default(10_000),
   group_interval: duration.default(300_000),
@@ -68,6 +84,27 @@ const slackSchema = z.strictObject({
   timeout: duration.default(10_000),
   language: z.enum(['en', 'zh']).default('en'),
   routes: z.array(slackRouteSchema).default([]),
+  /** Minimum gap between two POSTs to one webhook (Slack allows about one a second). */
+  min_interval: duration.default(1000),
+  /** A message that still fails transiently after this long goes to the dead letters. */
+  max_age: duration.default(86_400_000),
+  /** After group_interval, an update is sent only once the count has grown by this factor (no flood from a steady trickle). */
+  update_factor: z.number().min(1).default(2),
+});
+
+const matchSchema = z.partialRecord(z.enum(SILENCE_FIELDS), z.union([z.string(), z.array(z.string()).min(1)]));
+
+/** A recurring maintenance window: pages matching `match` are held while local time is inside it. */
+const maintenanceSchema = z.strictObject({
+  name: z.string().min(1),
+  timezone: ianaTimezone.default('UTC'),
+  /** Days the window starts on; default every day. */
+  days: z.array(z.enum(['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'])).optional(),
+  start: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'expected a local time "HH:MM"'),
+  /** Local end time; before `start` means the next day. */
+  end: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'expected a local time "HH:MM"'),
+  /** Empty: everything. */
+  match: matchSchema.default({}),
 });
 
 const smtpSchema = z.strictObject({
@@ -114,16 +151,22 @@ export const configSchema = z.strictObject({
     .strictObject({
       console: consoleSchema.default({ enabled: true, min_severity: 'error' }),
       slack: slackSchema.optional(),
+      maintenance: z.array(maintenanceSchema).default([]),
       email: emailSchema.optional(),
     })
-    .default({ console: { enabled: true, min_severity: 'error' } }),
+    .default({ console: { enabled: true, min_severity: 'error' }, maintenance: [] }),
   digest: digestSchema.default({ enabled: true, at: '09:00', language: 'en', send_quiet: true, max_catchup_days: 7 }),
   incidents: z
     .strictObject({
       /** Quiet period after which a firing incident resolves by itself. */
       resolve_after: duration.default(1_800_000),
+      /** Per-category quiet period (a rule's own resolve_after wins). */
+      resolve_after_by_category: z.partialRecord(category, duration).default({}),
+      /** Reopened this many times within flap_window = flapping: regression/resolved pages are held. */
+      flap_threshold: z.number().int().min(1).default(3),
+      flap_window: duration.default(3_600_000),
     })
-    .default({ resolve_after: 1_800_000 }),
+    .default({ resolve_after: 1_800_000, resolve_after_by_category: {}, flap_threshold: 3, flap_window: 3_600_000 }),
   retention: z.strictObject({ events_days: z.number().int().min(1).default(14) }).default({ events_days: 14 }),
   log: z
     .strictObject({ level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info') })
@@ -132,3 +175,6 @@ export const configSchema = z.strictObject({
 
 export type Config = z.infer<typeof configSchema>;
 export type SourceConfig = z.infer<typeof sourceSchema>;
+export type SlackConfig = z.infer<typeof slackSchema>;
+export type MaintenanceWindow = z.infer<typeof maintenanceSchema>;
+export const slackDefaults = (): SlackConfig => slackSchema.parse({});

@@ -3,9 +3,7 @@ import { openDatabase, type DB } from '../store/db.js';
 import { loadClassifierFor } from '../cli/rules.js';
 import { Pipeline } from './pipeline.js';
 import { Tailer } from '../ingest/tailer.js';
-import { ConsoleNotifier } from '../notify/console/index.js';
-import { Dispatcher } from '../notify/dispatch.js';
-import type { Notifier } from '../notify/notifier.js';
+import { createNotify } from '../notify/index.js';
 import type { Logger } from '../util/log.js';
 import { startDigest } from '../digest/index.js';
 
@@ -19,16 +17,20 @@ export interface Daemon {
 export async function startDaemon(cfg: LoadedConfig, log: Logger): Promise<Daemon> {
   const db = openDatabase(cfg.dbPath);
   const classifier = await loadClassifierFor(cfg);
-  const notifiers: Notifier[] = [];
-  if (cfg.notify.console.enabled) notifiers.push(new ConsoleNotifier(cfg.notify.console.min_severity));
-  const dispatcher = new Dispatcher(notifiers, log);
+  const notify = createNotify(cfg, db, log);
   const pipeline = new Pipeline({
     db,
     classifier,
     apiHosts: cfg.api_hosts,
     includeOtherApis: cfg.sources.some((s) => s.include_other_apis),
-    onChanges: dispatcher.handle,
+    onChanges: notify.dispatcher.handle,
   });
+  pipeline.incidents.configure({
+    resolveAfterMs: cfg.incidents.resolve_after,
+    resolveAfterByCategory: cfg.incidents.resolve_after_by_category,
+    flapWindowMs: cfg.incidents.flap_window,
+  });
+  notify.start();
   const tailer = new Tailer({ sources: cfg.sources, sink: pipeline, checkpoints: pipeline.checkpoints });
   await tailer.start();
   const digest = startDigest(db, cfg, log);
@@ -40,6 +42,7 @@ export async function startDaemon(cfg: LoadedConfig, log: Logger): Promise<Daemo
     async stop() {
       clearInterval(idle);
       await tailer.stop();
+      await notify.stop();
       await digest?.stop();
       db.close();
       log.info(pipeline.stats, 'apiwatch stopped');

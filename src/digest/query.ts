@@ -144,7 +144,10 @@ export function queryDigest(db: DB, period: Period, opts: QueryOptions): DigestD
 
   const incCols = columns(db, 'incidents');
   const opt = (c: string) => (incCols.has(c) ? `i.${c}` : 'NULL');
-  const incidentSelect = `SELECT i.*, ${opt('acked_by')} AS acked_by, ${opt('acked_at')} AS acked_at, ${opt('resolved_at')} AS resolved_at,
+  // The incidents engine records acknowledgements as acknowledged_by / acknowledged_at.
+  const ackBy = incCols.has('acknowledged_by') ? 'i.acknowledged_by' : opt('acked_by');
+  const ackAt = incCols.has('acknowledged_at') ? 'i.acknowledged_at' : opt('acked_at');
+  const incidentSelect = `SELECT i.*, ${ackBy} AS acked_by, ${ackAt} AS acked_at, ${opt('resolved_at')} AS resolved_at,
       (SELECT count(*) FROM events e WHERE e.incident_id = i.id AND e.ts >= @start AND e.ts < @end) AS periodCount
     FROM incidents i`;
   const incidents = (where: string, params: Record<string, unknown> = {}) =>
@@ -157,9 +160,15 @@ export function queryDigest(db: DB, period: Period, opts: QueryOptions): DigestD
   // Resolution time: resolved_at when the incidents engine records it, else the last update of a resolved row.
   const resolvedAt = incCols.has('resolved_at') ? 'i.resolved_at' : 'i.updated_at';
   const resolved = incidents(`i.state = 'resolved' AND ${resolvedAt} >= @start AND ${resolvedAt} < @end`);
-  const regressions = incCols.has('last_regression_at')
-    ? incidents('i.last_regression_at >= @start AND i.last_regression_at < @end')
-    : derivedRegressions(db, range, opts.resolveAfterMs, incidents);
+  // Regressions: events that resumed after a quiet gap longer than resolve_after (event time, so
+  // replayed logs count too), plus reopenings the incidents engine recorded in the period (a new
+  // paging cycle starts at epoch_started_at, e.g. after a manual resolve).
+  const derived = derivedRegressions(db, range, opts.resolveAfterMs, incidents);
+  const recorded = incCols.has('regressions') && incCols.has('epoch_started_at')
+    ? incidents('i.regressions > 0 AND i.epoch_started_at >= @start AND i.epoch_started_at < @end')
+    : [];
+  const seen = new Set(derived.map((i) => i.id));
+  const regressions = [...derived, ...recorded.filter((i) => !seen.has(i.id))].sort(bySeverityThenCount);
 
   const epSql = db.prepare(
     `SELECT method, endpoint, count(*) AS n FROM events WHERE ts >= @start AND ts < @end GROUP BY method, endpoint`,

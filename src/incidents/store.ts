@@ -1,19 +1,55 @@
 import type { DB } from '../store/db.js';
-import type { ClassifiedEvent } from '../classify/types.js';
+import type { Category, ClassifiedEvent } from '../classify/types.js';
 import type { Incident, IncidentChange, IncidentState } from './types.js';
+import { EscalationCheck } from './escalation.js';
+
+export interface IncidentPolicy {
+  /** Global quiet period before auto-resolve. */
+  resolveAfterMs: number;
+  resolveAfterByCategory: Partial<Record<Category, number>>;
+  /** How long a regression counts towards flapping. */
+  flapWindowMs: number;
+}
+
+export const DEFAULT_INCIDENT_POLICY: IncidentPolicy = {
+  resolveAfterMs: 1_800_000,
+  resolveAfterByCategory: {},
+  flapWindowMs: 3_600_000,
+};
+
+export interface SampleEvent {
+  id: number;
+  ts: number;
+  source: string;
+  line: number;
+  host: string | null;
+  status: number | null;
+  error: string | null;
+  error_description: string | null;
+  raw: string;
+}
 
 /**
  * Events and incidents in SQLite. `record` must run inside the caller's transaction, together
  * with the checkpoint of the bytes the events came from.
  */
 export class IncidentStore {
+  policy: IncidentPolicy = DEFAULT_INCIDENT_POLICY;
   private readonly insertEvent;
   private readonly byFingerprint;
   private readonly insertIncident;
   private readonly bumpIncident;
+  private readonly reopen;
+  private readonly escalate;
   private readonly byId;
+  private readonly escalation: EscalationCheck;
 
-  constructor(readonly db: DB) {
+  constructor(
+    readonly db: DB,
+    policy?: Partial<IncidentPolicy>,
+  ) {
+    if (policy) this.configure(policy);
+    this.escalation = new EscalationCheck(db);
     this.insertEvent = db.prepare(
       `INSERT INTO events (ts, source, line, method, url, endpoint, appkey, host, status, error, error_description,
          exception, failure_kind, attempt, gave_up, parser, ref, rule, category, severity, fingerprint, incident_id, raw)
@@ -24,15 +60,38 @@ export class IncidentStore {
     this.byId = db.prepare('SELECT * FROM incidents WHERE id = ?');
     this.insertIncident = db.prepare(
       `INSERT INTO incidents (fingerprint, ref, rule, category, severity, title, hint, hint_zh, method, endpoint, appkey,
-         status, error, state, count, first_seen, last_seen, last_description, last_source, last_host, created_at, updated_at)
+         status, error, state, count, first_seen, last_seen, last_description, last_source, last_host, created_at, updated_at,
+         epoch, epoch_started_at, last_event_at, resolve_after_ms, notify_resolved, base_severity)
        VALUES (@fingerprint, @ref, @rule, @category, @severity, @title, @hint, @hint_zh, @method, @endpoint, @appkey,
-         @status, @error, 'firing', 0, @ts, @ts, @description, @source, @host, @now, @now)`,
+         @status, @error, 'firing', 0, @ts, @ts, @description, @source, @host, @now, @now,
+         0, @now, @now, @resolveAfter, @notifyResolved, @severity)`,
     );
     this.bumpIncident = db.prepare(
       `UPDATE incidents SET count = count + @added, first_seen = MIN(first_seen, @first), last_seen = MAX(last_seen, @last),
          last_description = COALESCE(@description, last_description), last_source = @source,
-         last_host = COALESCE(@host, last_host), state = @state, updated_at = @now WHERE id = @id`,
+         last_host = COALESCE(@host, last_host), updated_at = @now, last_event_at = @now,
+         resolve_after_ms = @resolveAfter, notify_resolved = @notifyResolved WHERE id = @id`,
     );
+    // A new cycle: back to firing at the rule's own severity, with a fresh group_wait.
+    this.reopen = db.prepare(
+      `UPDATE incidents SET state = 'firing', epoch = epoch + 1, epoch_started_at = @now, regressions = regressions + 1,
+         reopens = @reopens, resolved_at = NULL, resolved_by = NULL, acknowledged_at = NULL, acknowledged_by = NULL,
+         severity = @severity, base_severity = @severity, escalated_at = NULL, page_requested_at = NULL, page_reason = NULL
+       WHERE id = @id`,
+    );
+    this.escalate = db.prepare(
+      `UPDATE incidents SET severity = COALESCE(@severity, severity), escalated_at = CASE WHEN @severity IS NULL THEN escalated_at ELSE @now END,
+         page_requested_at = @now, page_reason = @reason WHERE id = @id`,
+    );
+  }
+
+  configure(policy: Partial<IncidentPolicy>): void {
+    this.policy = { ...this.policy, ...policy };
+  }
+
+  /** Quiet period for an event: the rule's own, else its category's, else the global one. */
+  resolveAfterFor(ev: ClassifiedEvent): number {
+    return ev.cls.resolveAfterMs ?? this.policy.resolveAfterByCategory[ev.cls.category] ?? this.policy.resolveAfterMs;
   }
 
   /** Stores events and folds them into their incidents. Call inside a transaction. */
@@ -47,6 +106,7 @@ export class IncidentStore {
     for (const [fingerprint, evs] of groups) {
       const first = evs[0];
       const last = evs[evs.length - 1];
+      const notifyResolved = last.cls.notifyResolved === undefined ? null : last.cls.notifyResolved ? 1 : 0;
       let inc = this.byFingerprint.get(fingerprint) as Incident | undefined;
       let kind: IncidentChange['kind'] = 'updated';
       if (!inc) {
@@ -69,11 +129,17 @@ export class IncidentStore {
           source: first.source,
           host: first.host,
           now,
+          resolveAfter: this.resolveAfterFor(last),
+          notifyResolved,
         }).lastInsertRowid;
         inc = this.byId.get(id) as Incident;
         kind = 'opened';
       } else if (inc.state === 'resolved') {
         kind = 'regression';
+        const recent = (JSON.parse(inc.reopens) as number[]).filter((t) => now - t < this.policy.flapWindowMs);
+        recent.push(now);
+        this.reopen.run({ id: inc.id, now, reopens: JSON.stringify(recent.slice(-20)), severity: last.cls.severity });
+        inc = this.byId.get(inc.id) as Incident;
       }
       let minTs = Infinity;
       let maxTs = -Infinity;
@@ -106,7 +172,6 @@ export class IncidentStore {
           raw: ev.raw,
         });
       }
-      const state: IncidentState = kind === 'regression' ? 'firing' : inc.state;
       this.bumpIncident.run({
         id: inc.id,
         added: evs.length,
@@ -115,9 +180,15 @@ export class IncidentStore {
         description: last.errorDescription,
         source: last.source,
         host: last.host,
-        state,
         now,
+        resolveAfter: this.resolveAfterFor(last),
+        notifyResolved,
       });
+      const esc = this.escalation.check(inc, last.cls.escalate, maxTs, now);
+      if (esc) {
+        this.escalate.run({ id: inc.id, severity: esc.severity ?? null, now, reason: esc.reason });
+        if (kind === 'updated') kind = 'escalated';
+      }
       changes.push({ kind, incident: this.byId.get(inc.id) as Incident, added: evs.length });
     }
     return changes;
@@ -125,6 +196,24 @@ export class IncidentStore {
 
   get(id: number): Incident | undefined {
     return this.byId.get(id) as Incident | undefined;
+  }
+
+  /** The newest few events of an incident (text already redacted by the parser). */
+  samples(id: number, n = 3): SampleEvent[] {
+    return this.db
+      .prepare(
+        `SELECT id, ts, source, line, host, status, error, error_description, raw FROM events
+         WHERE incident_id = ? ORDER BY ts DESC, id DESC LIMIT ?`,
+      )
+      .all(id, n) as SampleEvent[];
+  }
+
+  /** Events per minute over the last `windowMs` of event time up to `now`. */
+  ratePerMinute(id: number, now: number, windowMs = 300_000): number {
+    const { n } = this.db
+      .prepare('SELECT COUNT(*) AS n FROM events WHERE incident_id = ? AND ts > ? AND ts <= ?')
+      .get(id, now - windowMs, now) as { n: number };
+    return n / (windowMs / 60_000);
   }
 
   list(opts: { state?: IncidentState | 'open' } = {}): Incident[] {

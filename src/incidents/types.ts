@@ -27,6 +27,28 @@ export interface Incident {
   last_host: string | null;
   created_at: number;
   updated_at: number;
+  /** Paging cycle: 0 when opened, +1 on each regression. */
+  epoch: number;
+  /** Wall ms the current cycle opened (group_wait runs from here). */
+  epoch_started_at: number | null;
+  /** Wall ms the last event was recorded (the quiet period runs from here). */
+  last_event_at: number | null;
+  resolve_after_ms: number | null;
+  /** 1/0 as the rule says; null: default (on for critical and error). */
+  notify_resolved: number | null;
+  /** Severity before escalation. */
+  base_severity: Severity | null;
+  escalated_at: number | null;
+  /** Set by escalation or a spike: page now, whatever group_interval says. */
+  page_requested_at: number | null;
+  page_reason: string | null;
+  /** JSON array of wall ms of recent regressions. */
+  reopens: string;
+  acknowledged_at: number | null;
+  acknowledged_by: string | null;
+  resolved_at: number | null;
+  resolved_by: string | null;
+  regressions: number;
 }
 
 export type IncidentChangeKind = 'opened' | 'updated' | 'regression' | 'escalated' | 'resolved';

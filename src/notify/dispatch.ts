@@ -1,25 +1,149 @@
-import type { IncidentChange } from '../incidents/types.js';
+import type { DB } from '../store/db.js';
+import type { IncidentChange, Incident } from '../incidents/types.js';
+import { IncidentStore } from '../incidents/store.js';
+import { Lifecycle, isFlapping } from '../incidents/lifecycle.js';
+import { Muter } from '../incidents/silences.js';
 import type { Logger } from '../util/log.js';
-import { kindFromChange, type Notifier } from './notifier.js';
+import type { Notification, Notifier } from './notifier.js';
+import { DEFAULT_POLICY, decide, type NotifyState, type PagingPolicy } from './policy.js';
+
+export interface DispatcherOptions {
+  db: DB;
+  notifiers: Notifier[];
+  log: Logger;
+  muter: Muter;
+  policy?: Partial<PagingPolicy>;
+  /** Default quiet period for incidents whose row has none. */
+  resolveAfterMs?: number;
+  flapThreshold?: number;
+  flapWindowMs?: number;
+  now?: () => number;
+  /** Called after a tick queued durable messages (wake the outbox worker). */
+  onQueued?: () => void;
+}
+
+type Row = Incident & { ns_epoch: number | null } & Partial<Record<`ns_${keyof NotifyState}`, unknown>>;
 
 /**
- * Decides which incident changes become notifications. Spine policy: page on a new incident,
- * a regression and an escalation; the notifier applies its own minimum severity.
+ * Decides, on every tick and right after every committed batch, which incidents to page about:
+ * auto-resolves quiet incidents, applies silences, then the paging policy. What was paged is
+ * written in the same transaction as the queued messages, so a restart neither forgets nor
+ * re-pages.
  */
 export class Dispatcher {
-  constructor(
-    private readonly notifiers: Notifier[],
-    private readonly log: Logger,
-    private readonly now: () => number = Date.now,
-  ) {}
+  readonly policy: PagingPolicy;
+  private readonly now: () => number;
+  private readonly lifecycle: Lifecycle;
+  private readonly incidents: IncidentStore;
+  private readonly candidates;
+  private readonly upsert;
+  private readonly tx: (now: number) => Notification[];
 
-  handle = (changes: IncidentChange[]): void => {
-    for (const c of changes) {
-      if (c.kind === 'updated') continue;
-      const n = { kind: kindFromChange(c.kind), incident: c.incident, newEvents: c.added, at: this.now() };
-      for (const notifier of this.notifiers) {
-        notifier.send(n).catch((err: Error) => this.log.error({ notifier: notifier.name, err: err.message }, 'notification failed'));
+  constructor(private readonly o: DispatcherOptions) {
+    this.now = o.now ?? Date.now;
+    const minOfNotifiers = o.notifiers.map((n) => n.minSeverity).filter((s) => s !== undefined);
+    this.policy = { ...DEFAULT_POLICY, ...o.policy };
+    // Gate at the most permissive notifier; each notifier filters to its own minimum.
+    if (!o.policy?.minSeverity && minOfNotifiers.length) {
+      const order = ['info', 'warning', 'error', 'critical'];
+      this.policy.minSeverity = minOfNotifiers.sort((a, b) => order.indexOf(a!) - order.indexOf(b!))[0]!;
+    }
+    this.lifecycle = new Lifecycle(o.db, o.resolveAfterMs);
+    this.incidents = new IncidentStore(o.db);
+    // Open incidents, and resolved ones whose closing has not been recorded yet.
+    this.candidates = o.db.prepare(
+      `SELECT i.*, n.epoch AS ns_epoch, n.first_paged_at AS ns_first_paged_at, n.last_paged_at AS ns_last_paged_at,
+              n.last_count AS ns_last_count, n.last_severity AS ns_last_severity, n.last_kind AS ns_last_kind,
+              n.pages AS ns_pages, n.flapping_since AS ns_flapping_since
+       FROM incidents i LEFT JOIN incident_notify n ON n.incident_id = i.id
+       WHERE i.state != 'resolved' OR (n.incident_id IS NOT NULL AND n.last_kind != 'resolved')
+       ORDER BY i.id`,
+    );
+    this.upsert = o.db.prepare(
+      `INSERT INTO incident_notify (incident_id, epoch, first_paged_at, last_paged_at, last_count, last_severity, last_kind, pages, flapping_since)
+       VALUES (@id, @epoch, @now, @now, @count, @severity, @kind, @pages, @flapping)
+       ON CONFLICT(incident_id) DO UPDATE SET
+         first_paged_at = CASE WHEN excluded.epoch != incident_notify.epoch THEN excluded.first_paged_at ELSE incident_notify.first_paged_at END,
+         epoch = excluded.epoch, last_paged_at = excluded.last_paged_at, last_count = excluded.last_count,
+         last_severity = excluded.last_severity, last_kind = excluded.last_kind, pages = incident_notify.pages + @pages,
+         flapping_since = excluded.flapping_since`,
+    );
+    this.tx = o.db.transaction((now: number) => this.decideAll(now));
+  }
+
+  private notifyState(r: Row): NotifyState | undefined {
+    if (r.ns_epoch === null || r.ns_epoch === undefined) return undefined;
+    return {
+      incident_id: r.id,
+      epoch: r.ns_epoch,
+      first_paged_at: r.ns_first_paged_at as number,
+      last_paged_at: r.ns_last_paged_at as number,
+      last_count: r.ns_last_count as number,
+      last_severity: r.ns_last_severity as NotifyState['last_severity'],
+      last_kind: r.ns_last_kind as NotifyState['last_kind'],
+      pages: r.ns_pages as number,
+      flapping_since: (r.ns_flapping_since as number | null) ?? null,
+    };
+  }
+
+  private decideAll(now: number): Notification[] {
+    const out: Notification[] = [];
+    this.o.muter.refresh(now);
+    for (const r of this.candidates.all() as Row[]) {
+      const ns = this.notifyState(r);
+      const flapping = isFlapping(r, now, this.o.flapThreshold ?? 3, this.o.flapWindowMs ?? 3_600_000);
+      const d = decide(r, ns, { now, policy: this.policy, mutedBy: this.o.muter.mutedBy(r, now), flapping });
+      if (!d) continue;
+      const inc = stripNs(r);
+      if (d.action === 'close') {
+        this.upsert.run({ id: r.id, epoch: r.epoch, now: ns?.last_paged_at ?? now, count: r.count, severity: r.severity, kind: 'resolved', pages: 0, flapping: null });
+        continue;
+      }
+      const n: Notification = {
+        kind: d.kind,
+        incident: inc,
+        newEvents: r.count - (ns?.last_count ?? 0),
+        at: now,
+        rate: this.incidents.ratePerMinute(r.id, now),
+        reason: d.kind === 'escalated' ? r.page_reason : null,
+        flapping: flapping && d.kind !== 'resolved',
+      };
+      const flapSince = n.flapping ? (ns?.flapping_since ?? now) : null;
+      this.upsert.run({ id: r.id, epoch: r.epoch, now, count: r.count, severity: r.severity, kind: d.kind, pages: 1, flapping: flapSince });
+      for (const notifier of this.o.notifiers) notifier.enqueue?.(n);
+      out.push(n);
+    }
+    return out;
+  }
+
+  /** Auto-resolves, decides and queues. Returns the notifications sent (for tests and logs). */
+  tick = (now = this.now()): Notification[] => {
+    this.lifecycle.resolveQuiet(now);
+    const sent = this.tx(now);
+    if (!sent.length) return sent;
+    for (const n of sent) {
+      this.o.log.info({ incident: n.incident.id, kind: n.kind, severity: n.incident.severity }, 'page');
+      for (const notifier of this.o.notifiers) {
+        if (notifier.enqueue) continue;
+        notifier.send(n).catch((err: Error) => this.o.log.error({ notifier: notifier.name, err: err.message }, 'notification failed'));
       }
     }
+    this.o.onQueued?.();
+    return sent;
   };
+
+  /** The pipeline's onChanges: evaluate at once, so group_wait 0 pages without waiting for the timer. */
+  handle = (_changes: IncidentChange[]): void => {
+    try {
+      this.tick();
+    } catch (err) {
+      this.o.log.error({ err: (err as Error).message }, 'dispatch failed');
+    }
+  };
+}
+
+function stripNs(r: Row): Incident {
+  const inc: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(r)) if (!k.startsWith('ns_')) inc[k] = v;
+  return inc as unknown as Incident;
 }

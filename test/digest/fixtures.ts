@@ -101,20 +101,18 @@ export function seedRealistic(db: DB, day: string, tz: string, opts: { ackColumn
   record(db, events, d('23:59'));
 
   const id = (ref: string) => (db.prepare('SELECT id FROM incidents WHERE ref = ?').get(ref) as { id: number }).id;
-  db.prepare("UPDATE incidents SET state = 'resolved', updated_at = ? WHERE id = ?").run(d('01:15'), id('S503'));
-  db.prepare("UPDATE incidents SET state = 'resolved', updated_at = ? WHERE id = ?").run(d('05:45'), id('E01'));
+  db.prepare("UPDATE incidents SET state = 'resolved', updated_at = ?, resolved_at = ? WHERE id = ?").run(d('01:15'), d('01:15'), id('S503'));
+  db.prepare("UPDATE incidents SET state = 'resolved', updated_at = ?, resolved_at = ? WHERE id = ?").run(d('05:45'), d('05:45'), id('E01'));
   db.prepare("UPDATE incidents SET state = 'acknowledged' WHERE id = ?").run(id('E30'));
   if (opts.ackColumns) {
-    ensureColumn(db, 'incidents', 'acked_by', 'TEXT');
-    ensureColumn(db, 'incidents', 'acked_at', 'INTEGER');
-    db.prepare('UPDATE incidents SET acked_by = ?, acked_at = ? WHERE id = ?').run('li.wei', d('11:20'), id('E30'));
+    db.prepare('UPDATE incidents SET acknowledged_by = ?, acknowledged_at = ? WHERE id = ?').run('li.wei', d('11:20'), id('E30'));
   }
   if (opts.sideTables !== false) {
     ensureOutboxAndSilences(db);
     db.prepare(
-      `INSERT INTO outbox (channel, target, incident_id, kind, payload, state, attempts, last_error, created_at)
-       VALUES ('slack', 'https://hooks.slack.com/services/T0/B0/[REDACTED]', ?, 'firing', '{}', 'dead', 8, 'HTTP 404 no_service: the webhook was deleted', ?)`,
-    ).run(id('E01'), d('03:06'));
+      `INSERT INTO outbox (channel, target, incident_id, kind, payload, state, attempts, next_attempt_at, last_error, created_at)
+       VALUES ('slack', 'oncall', ?, 'firing', '{}', 'dead', 8, ?, 'HTTP 404 no_service: the webhook was deleted', ?)`,
+    ).run(id('E01'), d('03:06'), d('03:06'));
     db.prepare(
       `INSERT INTO silences (matchers, starts_at, ends_at, comment, created_by, created_at, expired_at)
        VALUES (?, ?, ?, 'load test of the broadcast service', 'zhang.min', ?, NULL)`,

@@ -68,19 +68,19 @@ test('sections: new, regressions (derived from the quiet gap), still open with a
   assert.match(text, /fix: Refresh the app token with POST \/token/);
 });
 
-test('dead letters and active silences are listed when those tables exist, and left out when they do not', () => {
+test('dead letters and active silences are listed, and say so when there are none', () => {
   const withTables = build();
   assert.equal(withTables.data.deadLetters?.length, 1);
-  assert.match(withTables.text, /Undelivered notifications \(1\)\n.*\n\* slack -> https:\/\/hooks\.slack\.com\/services\/T0\/B0\/\[REDACTED\], firing, incident #\d+, 8 attempts/);
+  assert.match(withTables.text, /Undelivered notifications \(1\)\n.*\n\* slack -> oncall, firing, incident #\d+, 8 attempts/);
   assert.match(withTables.text, /HTTP 404 no_service/);
   assert.match(withTables.text, /Active silences \(1\)\n.*\n\* ref=S429, appkey=acme#chat until 2026-11-28 18:00 by zhang\.min: load test/);
   assert.match(withTables.html, /ref=S429, appkey=acme#chat/);
 
   const without = build('en', { sideTables: false });
-  assert.equal(without.data.deadLetters, null);
-  assert.equal(without.data.silences, null);
-  assert.doesNotMatch(without.text, /Undelivered notifications|Active silences/);
-  assert.doesNotMatch(without.html, /Undelivered notifications|Active silences/);
+  assert.deepEqual(without.data.deadLetters, []);
+  assert.deepEqual(without.data.silences, []);
+  assert.match(without.text, /Active silences \(0\)/);
+  assert.match(without.text, /Undelivered notifications \(0\)/);
 });
 
 test('language zh uses the table\'s Chinese cause for hints', () => {
@@ -98,18 +98,17 @@ test('HTML has no scripts, images, external CSS or event handlers; log text is e
   assert.match(html, /username \[&lt;script&gt;alert\(1\)&lt;\/script&gt;\] is not legal/);
 });
 
-test('regression and resolution columns, when the incidents engine has them, take precedence over derivation', () => {
+test('regressions recorded by the incidents engine join those derived from quiet gaps; resolved_at decides the resolved list', () => {
   const dir = tempDir();
   const cfg = testConfig(dir, `digest:\n  timezone: ${TZ}\n`);
   const db = testDb(dir);
   const { now } = seedRealistic(db, DAY, TZ);
-  db.exec('ALTER TABLE incidents ADD COLUMN last_regression_at INTEGER; ALTER TABLE incidents ADD COLUMN resolved_at INTEGER');
-  const t01 = (db.prepare("SELECT id, last_seen FROM incidents WHERE ref = 'T01'").get() as { id: number; last_seen: number });
-  db.prepare('UPDATE incidents SET last_regression_at = ? WHERE id = ?').run(t01.last_seen - 30 * 60_000, t01.id);
-  // S503 resolved in the period by updated_at, but resolved_at says the day before: not listed.
-  db.prepare("UPDATE incidents SET resolved_at = updated_at WHERE ref = 'E01'").run();
-  db.prepare("UPDATE incidents SET resolved_at = updated_at - 86400000 WHERE ref = 'S503'").run();
+  // E21 has no quiet gap in its events, but the engine reopened it (e.g. after a manual resolve).
+  const e21 = db.prepare("SELECT id, last_seen FROM incidents WHERE ref = 'E21'").get() as { id: number; last_seen: number };
+  db.prepare('UPDATE incidents SET regressions = 1, epoch_started_at = ? WHERE id = ?').run(e21.last_seen - 60_000, e21.id);
+  // S503 was resolved the day before by resolved_at, though its row was touched in the period.
+  db.prepare("UPDATE incidents SET resolved_at = resolved_at - 86400000 WHERE ref = 'S503'").run();
   const { data } = buildDigest(db, cfg, { fromDate: DAY, toDate: DAY }, now);
-  assert.deepEqual(data.regressions.map((i) => i.ref), ['T01']);
+  assert.deepEqual(data.regressions.map((i) => i.ref).sort(), ['E09', 'E21', 'E30', 'S429', 'T01']);
   assert.deepEqual(data.resolved.map((i) => i.ref), ['E01']);
 });

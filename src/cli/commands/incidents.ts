@@ -3,6 +3,7 @@ import { CliError, EXIT, getConfig } from '../context.js';
 import { openDatabase } from '../../store/db.js';
 import { IncidentStore } from '../../incidents/store.js';
 import type { Incident } from '../../incidents/types.js';
+import { Muter, SilenceStore } from '../../incidents/silences.js';
 
 const STATES = ['open', 'firing', 'acknowledged', 'resolved'] as const;
 
@@ -53,10 +54,14 @@ export function registerIncidents(program: Command): void {
           process.stdout.write('no incidents\n');
           return;
         }
+        const muter = new Muter(new SilenceStore(db), cfg.notify.maintenance);
+        const now = Date.now();
         for (const i of list) {
+          // Silenced incidents are still listed; the mark says why they are not paging.
+          const muted = i.state === 'resolved' ? null : muter.mutedBy(i, now);
           process.stdout.write(
             `#${i.id}  ${i.state.padEnd(12)} ${i.severity.padEnd(8)} ${(i.ref ?? '-').padEnd(5)} ${String(i.count).padStart(7)}×  ` +
-              `${i.method ?? ''} ${i.endpoint ?? '?'}  ${i.appkey ?? ''}  last ${new Date(i.last_seen).toISOString()}\n    ${i.title}\n`,
+              `${i.method ?? ''} ${i.endpoint ?? '?'}  ${i.appkey ?? ''}  last ${new Date(i.last_seen).toISOString()}${muted ? `  [muted by ${muted}]` : ''}\n    ${i.title}\n`,
           );
         }
       } finally {

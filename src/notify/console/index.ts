@@ -13,7 +13,7 @@ export class ConsoleNotifier implements Notifier {
   readonly name = 'console';
 
   constructor(
-    private readonly minSeverity: Severity = 'error',
+    readonly minSeverity: Severity = 'error',
     private readonly out: (text: string) => void = (t) => process.stdout.write(t),
   ) {}
 

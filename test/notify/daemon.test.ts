@@ -1,0 +1,67 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { appendFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { tempDir } from '../helpers/tmp.js';
+import { FakeSlack } from './helpers.js';
+import { openDatabase } from '../../src/store/db.js';
+
+function start(config: string): ChildProcess {
+  return spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'run', '--config', config], {
+    stdio: 'ignore',
+    env: { ...process.env, APIWATCH_LOG_LEVEL: 'silent' },
+  });
+}
+
+async function stop(p: ChildProcess): Promise<void> {
+  const exited = new Promise((r) => p.once('exit', r));
+  p.kill('SIGTERM');
+  await exited;
+}
+
+async function until(cond: () => boolean, ms: number): Promise<boolean> {
+  const end = Date.now() + ms;
+  while (Date.now() < end) {
+    if (cond()) return true;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return cond();
+}
+
+test('the daemon pages a failing call to Slack once, and a restart does not page it again', async () => {
+  const slack = await new FakeSlack().start();
+  const dir = tempDir();
+  const log = join(dir, 'app.log');
+  writeFileSync(log, '');
+  const config = join(dir, 'apiwatch.yaml');
+  writeFileSync(
+    config,
+    `state_dir: ${dir}/state\nsources:\n  - path: ${log}\n    start_at: beginning\nnotify:\n  console: { enabled: false }\n` +
+      `  slack:\n    webhook_url: ${slack.url()}\n    group_wait: 0s\n`,
+  );
+  const line = (t: number) =>
+    JSON.stringify({
+      level: 50, time: t, msg: 'easemob call failed', method: 'POST', url: 'https://a1.easemob.com/acme/chat/messages/users',
+      status: 429, body: { error: 'reach_limit', error_description: 'This request has reached api limit <!channel>' },
+    }) + '\n';
+  let d = start(config);
+  await new Promise((r) => setTimeout(r, 1500));
+  appendFileSync(log, line(Date.now()));
+  assert.ok(await until(() => slack.received.length === 1, 8000), 'paged');
+  const body = slack.received[0].body;
+  assert.match(body.text, /#1/);
+  assert.match(JSON.stringify(body), /&lt;!channel&gt;/);
+  await stop(d);
+
+  d = start(config);
+  appendFileSync(log, line(Date.now())); // an update inside group_interval: no page
+  const db = openDatabase(join(dir, 'state', 'apiwatch.db'));
+  const count = () => (db.prepare('SELECT count FROM incidents WHERE id = 1').get() as { count: number }).count;
+  assert.ok(await until(() => count() === 2, 15_000), 'the second line was read');
+  await new Promise((r) => setTimeout(r, 1500)); // room for a wrong page to arrive
+  await stop(d);
+  assert.equal(slack.attempts.length, 1, 'nothing re-paged after the restart');
+  assert.deepEqual((db.prepare("SELECT state, COUNT(*) AS n FROM outbox GROUP BY state").all()), [{ state: 'sent', n: 1 }]);
+  db.close();
+});
