@@ -65,3 +65,33 @@ test('the daemon pages a failing call to Slack once, and a restart does not page
   assert.deepEqual((db.prepare("SELECT state, COUNT(*) AS n FROM outbox GROUP BY state").all()), [{ state: 'sent', n: 1 }]);
   db.close();
 });
+
+test('incidents from `apiwatch replay` are not paged by the next `apiwatch run`; new ones are', async () => {
+  const slack = await new FakeSlack().start();
+  const dir = tempDir();
+  const old = join(dir, 'old.log');
+  const log = join(dir, 'app.log');
+  const line = (t: number, status: number, error: string) =>
+    JSON.stringify({
+      level: 50, time: t, msg: 'easemob call failed', method: 'POST', url: 'https://a1.easemob.com/acme/chat/messages/users',
+      status, body: { error, error_description: 'x' },
+    }) + '\n';
+  writeFileSync(old, line(Date.now() - 60_000, 429, 'reach_limit'));
+  writeFileSync(log, '');
+  const config = join(dir, 'apiwatch.yaml');
+  writeFileSync(
+    config,
+    `state_dir: ${dir}/state\nsources:\n  - path: ${log}\n    start_at: beginning\nnotify:\n  console: { enabled: false }\n` +
+      `  slack:\n    webhook_url: ${slack.url()}\n    group_wait: 0s\n    min_severity: info\n`,
+  );
+  const replay = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'replay', '--config', config, old], { stdio: 'ignore' });
+  assert.equal(await new Promise((r) => replay.once('exit', r)), 0);
+  const d = start(config);
+  await new Promise((r) => setTimeout(r, 1500));
+  appendFileSync(log, line(Date.now(), 503, 'service_unavailable'));
+  assert.ok(await until(() => slack.received.length >= 1, 8000), 'the live incident was paged');
+  await new Promise((r) => setTimeout(r, 1500)); // room for a wrong page about the replayed one
+  await stop(d);
+  assert.equal(slack.received.length, 1);
+  assert.doesNotMatch(JSON.stringify(slack.received[0].body), /reach_limit|E37/);
+});

@@ -6,6 +6,7 @@ import { CliError, EXIT, getConfig } from '../context.js';
 import { loadClassifierFor } from '../rules.js';
 import { openDatabase } from '../../store/db.js';
 import { Pipeline } from '../../daemon/pipeline.js';
+import { markAnnounced } from '../../notify/announced.js';
 import { readTextChunks, type ChunkStats } from '../../ingest/chunks.js';
 import { candidatePattern } from '../../ingest/candidates.js';
 
@@ -28,7 +29,13 @@ export function registerReplay(program: Command): void {
       }
       const classifier = await loadClassifierFor(cfg);
       const db = openDatabase(cfg.dbPath);
-      const pipeline = new Pipeline({ db, classifier, apiHosts: cfg.api_hosts });
+      const touched = new Set<number>();
+      const pipeline = new Pipeline({
+        db,
+        classifier,
+        apiHosts: cfg.api_hosts,
+        onChanges: (changes) => changes.forEach((c) => touched.add(c.incident.id)),
+      });
       const tty = process.stderr.isTTY;
       const started = Date.now();
       const summary = [];
@@ -54,6 +61,7 @@ export function registerReplay(program: Command): void {
           if (tty) process.stderr.write('\r\x1b[K');
           summary.push({ file: f, lines: lines + stats.skippedLong, bytes: stats.bytes, skipped_long_lines: stats.skippedLong });
         }
+        markAnnounced(db, touched);
       } finally {
         db.close();
       }
