@@ -1,0 +1,133 @@
+/**
+ * Free-text analysis: status, method, URL, exception class and Easemob body from a log line
+ * (or from a multi-line event's interesting lines). Shared by the text, SDK and client shapes
+ * and by the message/stack fields of JSON records.
+ */
+import type { NoResponse } from './event.js';
+import { findBodyInText, type ErrBody } from './body.js';
+import { noResponseFrom } from './client.js';
+
+export interface TextFinding {
+  status: number | null;
+  /** Where the status came from: explicit HTTP status text or a weaker hint. */
+  method: string | null;
+  urls: string[];
+  host: string | null;
+  body: ErrBody | null;
+  success: boolean;
+  deep: boolean;
+  exception: string | null;
+  noResponse: NoResponse | null;
+  /** Which SDK message shape matched, if any. */
+  sdk: 'sdk1' | 'sdk2' | null;
+}
+
+const REASONS =
+  'Bad Request|Unauthorized|Payment Required|Forbidden|Not Found|Method Not Allowed|Not Acceptable|Request Timeout|Conflict|Gone|Request Entity Too Large|Payload Too Large|Unsupported Media Type|Too Many Requests|Internal Server Error|Not Implemented|Bad Gateway|Service Unavailable|Gateway Timeout|OK|Created|Accepted|No Content|Moved Permanently|Found|Not Modified';
+
+// Ordered: the most explicit status wordings first.
+const STATUS_RES: RegExp[] = [
+  /HTTP response code: (\d{3})\b/, // Easemob SDK 2.x ApiException (openapi-generator)
+  / -> (\d{3}) [A-Z]/, // Easemob SDK 1.x: "POST /o/a/users -> 400 Bad Request"
+  /\bstatus(?:[ _-]?code|Code|Value)?["']?\s*(?:[=:]|is|of)?\s*["']?(\d{3})\b/i, // status=401, status code 401, "statusCode":401
+  /\bRequest failed with status code (\d{3})\b/, // axios
+  /\bResponse code (\d{3})\b/i, // got HTTPError: "Response code 401 (Unauthorized)"
+  /\bResponse\{protocol=[^,]+, code=(\d{3})/, // OkHttp Response.toString()
+  /\b(\d{3}) (?:Client|Server) Error: /, // Python requests HTTPError
+  new RegExp(`(?:^|[\\s\\[("':>])(\\d{3}) (?:${REASONS})\\b`), // "401 Unauthorized", Spring, Feign "[401 Unauthorized]"
+  /\b(\d{3}) : ["[{]/, // Spring 6 with empty reason: 401 : "{…}"
+  /HTTP\/\d(?:\.\d)?"? (\d{3})\b/, // HTTP/1.1 401 / access-log "… HTTP/1.1" 401
+  /\bHTTP (\d{3})\b/, // HTTP 401
+  /(?:->|=>|→)\s*(\d{3})\b/, // -> 401
+];
+
+// URL just followed by a bare status: an app's own outbound access log "POST https://… 429 35ms".
+const URL_THEN_STATUS = /(?:https?:\/\/|\s\/)[^\s"'<>]*\s+(\d{3})(?=\s|$|,|;)(?!\s*ms)/;
+
+const METHODS = 'GET|POST|PUT|DELETE|PATCH|HEAD|OPTIONS';
+const METHOD_URL = new RegExp(`\\b(${METHODS})\\]?\\s+(?:to\\s+\\[?|request for\\s+)?["'\\[]?((?:https?:\\/\\/|\\/)[^\\s"'\\]<>]*)`, 'g');
+const GO_URL = /\b(Get|Post|Put|Delete|Patch|Head) "(https?:\/\/[^"]+)"/; // Go *url.Error
+const REQUEST_FOR = new RegExp(`\\b(${METHODS}) request for "([^"]+)"`); // Spring ResourceAccessException
+const ANY_URL = /https?:\/\/[^\s"'<>\\\])},;|`]+/g;
+const PY_HOST = /ConnectionPool\(host='([^']+)'/; // urllib3/requests
+const PY_URL = /with url: (\/[^\s]*)/;
+const ATTEMPTED = /attempted address: ([A-Za-z0-9.-]+\.[A-Za-z]{2,}):\d+/; // undici ConnectTimeoutError
+const METHOD_ONLY = new RegExp(`(?:^|[\\s\\[("'=:])(${METHODS})(?=[\\s\\]"',)])`);
+const METHOD_KV = /\bmethod["']?\s*[=:]\s*["']?([A-Za-z]{3,7})\b/i;
+const EXC = /\b((?:[a-z_$][\w$]*\.)+[A-Z][\w$]*(?:Exception|Error|Timeout|Refused|Reset|Failure)[\w$]*)\b/;
+const EXC_SIMPLE = /\b([A-Z][A-Za-z]*(?:Exception|Error|Timeout))(?=:|\s|$|\(|\b)/;
+
+const SDK1_DESC = /error_description -> ([^\n]*)/;
+
+const okStatus = (n: number): boolean => n >= 100 && n <= 599;
+
+export function statusFromText(t: string): number | null {
+  for (const re of STATUS_RES) {
+    const m = re.exec(t);
+    if (m) {
+      const n = +m[1];
+      if (okStatus(n)) return n;
+    }
+  }
+  const u = URL_THEN_STATUS.exec(t);
+  if (u && okStatus(+u[1])) return +u[1];
+  return null;
+}
+
+function trimUrl(u: string): string {
+  return u.replace(/[.,:;)\]}>'"]+$/, '');
+}
+
+export function analyzeText(t: string): TextFinding {
+  const f: TextFinding = {
+    status: null, method: null, urls: [], host: null, body: null, success: false, deep: false,
+    exception: null, noResponse: null, sdk: null,
+  };
+  if (t.indexOf('HTTP response code:') >= 0) f.sdk = 'sdk2';
+  else if (/ -> \d{3} [A-Z][^\n]*,\s*(?:\n|$)|error_description -> /.test(t)) f.sdk = 'sdk1';
+
+  const tb = findBodyInText(t);
+  f.body = tb.body;
+  f.success = tb.success;
+  f.deep = tb.deep;
+  f.status = statusFromText(t);
+
+  let m: RegExpExecArray | null;
+  if ((m = REQUEST_FOR.exec(t))) {
+    f.method = m[1];
+    f.urls.push(m[2]);
+  }
+  if ((m = GO_URL.exec(t))) {
+    f.method ??= m[1].toUpperCase();
+    f.urls.push(m[2]);
+  }
+  METHOD_URL.lastIndex = 0;
+  let n = 0;
+  while ((m = METHOD_URL.exec(t)) !== null && n++ < 6) {
+    const u = trimUrl(m[2]);
+    if (u.length < 2) continue;
+    f.method ??= m[1];
+    f.urls.push(u);
+  }
+  ANY_URL.lastIndex = 0;
+  n = 0;
+  while ((m = ANY_URL.exec(t)) !== null && n++ < 8) f.urls.push(trimUrl(m[0]));
+  if ((m = PY_HOST.exec(t))) {
+    f.host = m[1].toLowerCase();
+    const p = PY_URL.exec(t);
+    if (p) f.urls.push(p[1]);
+  }
+  if (!f.host && (m = ATTEMPTED.exec(t))) f.host = m[1].toLowerCase();
+  if (!f.method) {
+    m = METHOD_KV.exec(t) ?? METHOD_ONLY.exec(t);
+    if (m && new RegExp(`^(?:${METHODS})$`, 'i').test(m[1])) f.method = m[1].toUpperCase();
+  }
+  m = EXC.exec(t) ?? EXC_SIMPLE.exec(t);
+  if (m) f.exception = m[1];
+  if (f.status === null) f.noResponse = noResponseFrom(t);
+  // SDK 1.x puts only the description in its message: "… -> 400 Bad Request, \n error_description -> …"
+  if (!f.body && (m = SDK1_DESC.exec(t)) && m[1].trim() !== 'null') {
+    f.body = { error: '', errorDescription: m[1].trim(), exception: null };
+  }
+  return f;
+}

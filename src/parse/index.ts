@@ -1,0 +1,343 @@
+/**
+ * Parser dispatcher: a cheap prefilter rejects ordinary lines, then each candidate line is
+ * classified by shape (JSON record, access log, free text / SDK / client failure). Text events
+ * are held as a draft so that continuation lines (stack frames, SDK message lines, Python
+ * tracebacks) join them; the draft is emitted when a non-continuation line arrives or on flush().
+ */
+import type { ApiErrorEvent, EventParser, LineMeta, NoResponse, ParserOptions, ParserStats } from './event.js';
+import { MAX_RAW } from './event.js';
+import { redact } from './redact.js';
+import { isEasemobHost, looksLikeEasemobPath, parseEndpoint } from './endpoint.js';
+import { analyzeJson } from './json.js';
+import { analyzeText } from './embedded.js';
+import { parseAccess } from './access.js';
+import { hostZone, timeFromText } from './time.js';
+import type { ErrBody } from './body.js';
+import { KNOWN_ERRORS } from './templates.js';
+
+export type { ApiErrorEvent, EventParser, LineMeta, NoResponse, ParserOptions, ParserStats, FailureKind } from './event.js';
+export { MAX_RAW } from './event.js';
+export { redact } from './redact.js';
+export { parseEndpoint, isEasemobHost, looksLikeEasemobPath } from './endpoint.js';
+
+/** Longer lines are counted malformed and skipped (memory and time stay bounded). */
+export const MAX_LINE = 1 << 20;
+const MAX_DRAFT_LINES = 400;
+const MAX_ANALYSIS = 64 * 1024;
+const DAY = 86400000;
+
+// ---------------------------------------------------------------- prefilter
+// Failure words. One regex: V8 scans for the literal alternatives' first chars quickly.
+const MARK = /rror|RROR|xception|imeout|imed out|TIMEDOUT|ECONN|ENOTFOUND|EAI_AGAIN|UND_ERR|refused|reset by peer|no such host|deadline exceeded|socket hang up|HTTP response code/;
+// A 4xx/5xx status token anywhere (access logs, outbound logs "… 429 35ms", "status=401").
+const ERR_STATUS = /(?:^|[\s"'=:(\[,])[45]\d\d(?![\w.])/;
+
+/** Cheap test: could this line start (or be) an event? */
+function candidate(line: string, hostMarks: string[]): boolean {
+  if (MARK.test(line)) return true;
+  if (!ERR_STATUS.test(line)) return false;
+  // A 4xx/5xx-looking token: worth a closer look only with an HTTP context nearby.
+  return (
+    line.indexOf('HTTP/') >= 0 || line.indexOf('tatus') >= 0 || line.indexOf('easemob') >= 0 ||
+    line.indexOf('agora') >= 0 || line.indexOf('easecdn') >= 0 || line.indexOf('://') >= 0 ||
+    /\b(?:GET|POST|PUT|DELETE|PATCH)\b/.test(line) || hostMarks.some((h) => line.indexOf(h) >= 0)
+  );
+}
+
+// ---------------------------------------------------------------- continuation lines
+const EXC_HEADER = /^(?:[A-Za-z_$][\w$]*\.)*[A-Za-z_$][\w$]*(?:Exception|Error|Timeout|timeout|Throwable)[\w$]*(?::|$)/;
+
+/** Lines that belong to the event before them and never start one of their own. */
+export function isContinuation(line: string): boolean {
+  if (line.length === 0) return true;
+  const c = line.charCodeAt(0);
+  if (c === 9 || c === 32) return true; // "\tat …", "    at …", " error_description -> …", Python source lines
+  if (c === 67 && line.startsWith('Caused by:')) return true;
+  if (c === 72 && (line.startsWith('HTTP response code:') || line.startsWith('HTTP response body:') || line.startsWith('HTTP response headers:'))) return true;
+  if (c === 84 && line.startsWith('Traceback (most recent call last)')) return true;
+  if (c === 46 && /^\.\.\. \d+ (?:more|common frames omitted)/.test(line)) return true;
+  if (c === 84 && line.startsWith('The above exception was')) return true;
+  if (c === 68 && line.startsWith('During handling of the above exception')) return true;
+  if (c === 123 || (c >= 48 && c <= 57) || c === 91) return false; // JSON, timestamps, [level]
+  return EXC_HEADER.test(line);
+}
+
+/** Stack frames (Java `\tat`, Node `    at`, Python `  File "…"`): kept in raw, not analysed. */
+const FRAME = /^\s+(?:at\s|File ")|^\.\.\. \d+ /;
+function isFrame(line: string): boolean {
+  return FRAME.test(line);
+}
+
+interface Draft {
+  meta: LineMeta;
+  raw: string;
+  analysis: string[];
+  analysisLen: number;
+  lines: number;
+  /** The line before the draft, for time and URL context (logger line before an exception). */
+  prev: string | null;
+  hint: boolean;
+}
+
+const RECORD_KEY = /"(?:level|msg|message|time|@timestamp|severity|log\.level|ts)"\s*:/;
+
+const HINT = /easemob|easecdn|chat\.agora\.io|io\.agora\.chat/i;
+
+interface Found {
+  parser: string;
+  meta: LineMeta;
+  raw: string;
+  ts: number | null;
+  method: string | null;
+  urls: string[];
+  host: string | null;
+  status: number | null;
+  body: ErrBody | null;
+  exception: string | null;
+  noResponse: NoResponse | null;
+  success: boolean;
+  hint: boolean;
+}
+
+export function createParser(opts: ParserOptions): EventParser {
+  const tz = opts.timezone ?? hostZone();
+  const now = opts.now ?? Date.now;
+  const apiHosts = opts.apiHosts ?? [];
+  const hostMarks = apiHosts.map((h) => h.replace(/^\*\./, '').toLowerCase()).filter((h) => h.length > 2);
+  const stats: ParserStats = { lines: 0, events: 0, malformed: 0, clockSkew: 0 };
+  let draft: Draft | null = null;
+  let prev: string | null = null;
+
+  const easemobUrl = (u: string): boolean => {
+    const pe = parseEndpoint(u);
+    return pe.host ? isEasemobHost(pe.host, apiHosts) : looksLikeEasemobPath(pe.path);
+  };
+  const pick = (urls: string[]): number => {
+    const i = urls.findIndex(easemobUrl);
+    return i >= 0 ? i : 0;
+  };
+  const hinted = (t: string): boolean => HINT.test(t) || hostMarks.some((h) => t.indexOf(h) >= 0);
+
+  function emit(f: Found, out: ApiErrorEvent[]): void {
+    const status = f.status;
+    if (status !== null && status < 400) return; // a success never yields an event
+    if (status === null && !f.body && !f.noResponse) return;
+    if (status === null && f.success && !f.noResponse) return;
+    const url = f.urls.length ? f.urls[pick(f.urls)] : null;
+    const pe = url ? parseEndpoint(url) : null;
+    const host = pe?.host ?? f.host;
+    let easemob: boolean;
+    if (host) easemob = isEasemobHost(host, apiHosts);
+    else if (pe && looksLikeEasemobPath(pe.path)) easemob = true;
+    else if (pe && pe.appkey === null && pe.endpoint && !f.hint && !(f.body && bodyIsEasemob(f.body))) easemob = false;
+    else easemob = f.hint || (f.body !== null && bodyIsEasemob(f.body));
+    if (!easemob && !opts.includeOtherApis) return;
+    let ts = f.ts;
+    let fromLine = ts !== null;
+    if (ts !== null && Math.abs(ts - now()) > DAY) {
+      stats.clockSkew++;
+      ts = null;
+      fromLine = false;
+    }
+    const b = f.body;
+    const ev: ApiErrorEvent = {
+      ts: ts ?? f.meta.readTime,
+      tsFromLine: fromLine,
+      source: opts.source,
+      line: f.meta.lineNo,
+      offset: f.meta.offset,
+      method: f.method ? f.method.toUpperCase() : null,
+      url: url ? redact(url) : null,
+      endpoint: pe && (easemob || pe.endpoint) ? pe.endpoint : null,
+      appkey: pe?.appkey ?? null,
+      host,
+      status,
+      error: b && b.error ? redact(b.error) : null,
+      errorDescription: b && b.errorDescription ? redact(b.errorDescription) : null,
+      exception: b?.exception ? redact(b.exception) : f.exception ? redact(f.exception) : null,
+      raw: redact(f.raw.length > MAX_RAW ? f.raw.slice(0, MAX_RAW) : f.raw),
+      parser: f.parser,
+    };
+    if (status === null && f.noResponse && !b) ev.noResponse = f.noResponse;
+    stats.events++;
+    out.push(ev);
+  }
+
+  function finishDraft(d: Draft, out: ApiErrorEvent[]): void {
+    const text = d.analysis.join('\n');
+    const tf = analyzeText(text);
+    if (tf.deep) { stats.malformed++; return; }
+    let urls = tf.urls;
+    let method = tf.method;
+    let host = tf.host;
+    let hint = d.hint || hinted(text);
+    // The URL of a failed call is often on the logger line just before the exception.
+    if (urls.length === 0 && !host && d.prev) {
+      const pf = analyzeText(d.prev);
+      urls = pf.urls;
+      method ??= pf.method;
+      host = pf.host;
+      hint ||= hinted(d.prev);
+    }
+    const first = d.analysis[0] ?? '';
+    let ts = timeFromText(first, tz, now());
+    if (ts === null && d.prev) ts = timeFromText(d.prev, tz, now());
+    const parser = tf.sdk ?? (tf.status === null && tf.noResponse && !tf.body ? 'client' : 'embedded');
+    emit({
+      parser, meta: d.meta, raw: d.raw, ts, method, urls, host, status: tf.status, body: tf.body,
+      exception: tf.exception, noResponse: tf.noResponse, success: tf.success, hint,
+    }, out);
+  }
+
+  function flushDraft(out: ApiErrorEvent[]): void {
+    const d = draft;
+    draft = null;
+    if (d) finishDraft(d, out);
+  }
+
+  function jsonLine(line: string, start: number, meta: LineMeta, out: ApiErrorEvent[]): boolean {
+    let rec: unknown;
+    try {
+      rec = JSON.parse(start === 0 ? line : line.slice(start));
+    } catch {
+      return false;
+    }
+    if (rec === null || typeof rec !== 'object' || Array.isArray(rec)) return false;
+    // Behind a prefix, only a log record counts (syslog/CRI); a bare body there is embedded text.
+    if (start > 0 && !RECORD_KEY.test(line.slice(start, start + 400))) return false;
+    const jf = analyzeJson(rec as Record<string, unknown>, tz, now(), pick);
+    if (jf.deep) { stats.malformed++; return true; }
+    let ts = jf.ts;
+    if (ts === null && start > 0) ts = timeFromText(line, tz, now());
+    emit({
+      parser: 'json', meta, raw: line, ts, method: jf.method, urls: jf.urls, host: jf.host, status: jf.status,
+      body: jf.body, exception: jf.exception, noResponse: jf.noResponse, success: jf.success,
+      hint: jf.urls.length === 0 && !jf.host && hinted(line),
+    }, out);
+    return true;
+  }
+
+  function accessLine(line: string, meta: LineMeta, out: ApiErrorEvent[]): boolean {
+    const a = parseAccess(line);
+    if (!a) return false;
+    if (a.status < 400) return true;
+    const eh = a.hosts.find((h) => isEasemobHost(h, apiHosts));
+    emit({
+      parser: 'access', meta, raw: line, ts: timeFromText(a.timeText, tz, now()), method: a.method,
+      urls: [a.url], host: /^https?:\/\//i.test(a.url) ? null : eh ?? null, status: a.status, body: null,
+      exception: null, noResponse: null, success: false, hint: false,
+    }, out);
+    return true;
+  }
+
+  function garbage(line: string): boolean {
+    if (line.indexOf('\u0000') >= 0) return true;
+    let i = line.indexOf('\uFFFD');
+    if (i < 0) return false;
+    let n = 0;
+    while (i >= 0 && n <= 3) { n++; i = line.indexOf('\uFFFD', i + 1); }
+    return n > 3 && n * 20 > Math.min(line.length, 2000) / 10;
+  }
+
+  function startDraft(line: string, meta: LineMeta): void {
+    draft = {
+      meta, raw: line.length > MAX_RAW ? line.slice(0, MAX_RAW) : line, analysis: [line],
+      analysisLen: line.length, lines: 1, prev, hint: false,
+    };
+  }
+
+  function appendDraft(d: Draft, line: string): void {
+    d.lines++;
+    if (d.raw.length < MAX_RAW) d.raw += '\n' + line;
+    if (!d.hint && line.indexOf('easemob') >= 0) d.hint = true;
+    if (!isFrame(line) && d.analysisLen < MAX_ANALYSIS && d.analysis.length < 60) {
+      d.analysis.push(line);
+      d.analysisLen += line.length;
+    }
+  }
+
+  function process(line: string, meta: LineMeta, out: ApiErrorEvent[]): void {
+    if (line.length > MAX_LINE) {
+      stats.malformed++;
+      flushDraft(out);
+      prev = null;
+      return;
+    }
+    if (draft) {
+      if (isContinuation(line) && draft.lines < MAX_DRAFT_LINES) {
+        appendDraft(draft, line);
+        return;
+      }
+      flushDraft(out);
+    }
+    if (!candidate(line, hostMarks)) {
+      // "HTTP response code:" after a non-candidate logger line still starts an event (SDK 2.x
+      // message logged without its exception class); other orphan continuations never do.
+      prev = line.length > 4096 ? null : line;
+      return;
+    }
+    if (garbage(line)) {
+      stats.malformed++;
+      prev = null;
+      return;
+    }
+    if (isContinuation(line) && !line.startsWith('HTTP response code:') && !EXC_HEADER.test(line)) {
+      prev = null;
+      return; // an orphan frame/caused-by never starts an event
+    }
+    let i = 0;
+    while (i < line.length && (line.charCodeAt(i) === 32 || line.charCodeAt(i) === 9)) i++;
+    if (line.charCodeAt(i) === 123) {
+      if (!jsonLine(line, i, meta, out)) stats.malformed++; // truncated/invalid JSON record
+      prev = null;
+      return;
+    }
+    // A JSON record behind a prefix (syslog, CRI "… stdout F {…}").
+    const brace = line.indexOf('{"');
+    if (brace > 0 && line.charCodeAt(line.length - 1) === 125 && jsonLine(line, brace, meta, out)) {
+      prev = null;
+      return;
+    }
+    if (line.indexOf('] "') > 0 && accessLine(line, meta, out)) {
+      prev = null;
+      return;
+    }
+    startDraft(line, meta);
+    prev = null;
+  }
+
+  return {
+    stats,
+    push(line: string, meta: LineMeta): ApiErrorEvent[] {
+      const out: ApiErrorEvent[] = [];
+      stats.lines++;
+      try {
+        if (typeof line !== 'string') { stats.malformed++; return out; }
+        if (line.charCodeAt(line.length - 1) === 13) line = line.slice(0, -1); // CRLF logs
+        process(line, meta, out);
+      } catch {
+        stats.malformed++;
+        draft = null;
+      }
+      return out;
+    },
+    flush(): ApiErrorEvent[] {
+      const out: ApiErrorEvent[] = [];
+      try {
+        flushDraft(out);
+      } catch {
+        stats.malformed++;
+        draft = null;
+      }
+      return out;
+    },
+    pending(): LineMeta | null {
+      return draft ? draft.meta : null;
+    },
+  };
+}
+
+/** Errors Easemob documents, or a body carrying Easemob's `exception` field. */
+function bodyIsEasemob(b: ErrBody): boolean {
+  return b.exception !== null || KNOWN_ERRORS.has(b.error) || (b.error === '' && b.errorDescription !== null);
+}
