@@ -124,7 +124,19 @@ function splitUrl(url: string): { host: string | null; path: string } {
   return { host, path: s };
 }
 
+const CACHE = new Map<string, ParsedEndpoint>();
+
 export function parseEndpoint(url: string): ParsedEndpoint {
+  // Logs repeat the same few URLs: a bounded cache skips the trie walk (copies are returned).
+  const hit = CACHE.get(url);
+  if (hit) return { ...hit };
+  const r = parseUncached(url);
+  if (CACHE.size >= 1000) CACHE.clear();
+  CACHE.set(url, r);
+  return { ...r };
+}
+
+function parseUncached(url: string): ParsedEndpoint {
   const { host, path } = splitUrl(url);
   const segs = path.split('/').filter(Boolean);
   if (segs.length === 0) return { host, appkey: null, endpoint: null, path };

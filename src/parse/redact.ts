@@ -5,7 +5,7 @@
 const R = '[REDACTED]';
 
 /** Any of these substrings means there may be something to redact. */
-const QUICK = /YWMt|YXA6|00[67][A-Za-z0-9]|bearer|basic|pass|secret|token|api_?key|authorization/i;
+const QUICK = /YWMt|YXA6|00[67]|earer|asic|ass|ecret|oken|pi_?key|uthorization|EARER|ASIC|ASS|ECRET|OKEN|PI_?KEY|UTHORIZATION/;
 
 const KEYS = 'password|newpassword|oldpassword|new_password|old_password|client_secret|clientsecret|access_token|accesstoken|refresh_token|token|secret|api_key|apikey|app_secret|authorization';
 

@@ -24,10 +24,22 @@ function offsetMin(z: string): number {
 
 function compose(y: number, mo: number, d: number, h: number, mi: number, s: number, ms: number, zone: string | undefined, tz: string): number | null {
   if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || s > 60) return null;
-  if (zone !== undefined) return Date.UTC(y, mo - 1, d, h, mi, s, ms) - offsetMin(zone) * 60000;
-  const dt = DateTime.fromObject({ year: y, month: mo, day: d, hour: h, minute: mi, second: s, millisecond: ms }, { zone: tz });
-  return dt.isValid ? dt.toMillis() : null;
+  const utc = Date.UTC(y, mo - 1, d, h, mi, s, ms);
+  if (zone !== undefined) return utc - offsetMin(zone) * 60000;
+  // Zone offsets change on hour boundaries: ask luxon once per local hour (it is the slow part).
+  const key = tz + '|' + y + '-' + mo + '-' + d + 'T' + h;
+  let off = OFFSETS.get(key);
+  if (off === undefined) {
+    const dt = DateTime.fromObject({ year: y, month: mo, day: d, hour: h }, { zone: tz });
+    if (!dt.isValid) return null;
+    off = Date.UTC(y, mo - 1, d, h) - dt.toMillis();
+    if (OFFSETS.size > 2000) OFFSETS.clear();
+    OFFSETS.set(key, off);
+  }
+  return utc - off;
 }
+
+const OFFSETS = new Map<string, number>();
 
 const frac = (f: string | undefined): number => (f ? Number((f + '00').slice(0, 3)) : 0);
 
