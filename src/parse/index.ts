@@ -190,7 +190,7 @@ export function createParser(opts: ParserOptions): EventParser {
       method: f.method ? f.method.toUpperCase() : null,
       url: url ? redact(url) : null,
       endpoint: pe && (easemob || pe.endpoint) ? pe.endpoint : null,
-      appkey: pe?.appkey ?? null,
+      appkey: easemob ? pe?.appkey ?? null : null,
       host,
       status,
       error: b && b.error ? redact(b.error) : null,
@@ -311,15 +311,15 @@ export function createParser(opts: ParserOptions): EventParser {
       }
       flushDraft(out);
     }
-    if (!candidate(line, hostMarks, others)) {
-      // "HTTP response code:" after a non-candidate logger line still starts an event (SDK 2.x
-      // message logged without its exception class); other orphan continuations never do.
-      prev = line.length > 4096 ? null : line;
-      return;
-    }
+    // Binary junk / undecodable bytes: counted, skipped. (Both searches are near-free on the
+    // one-byte strings V8 makes for ASCII lines.)
     if (garbage(line)) {
       stats.malformed++;
       prev = null;
+      return;
+    }
+    if (!candidate(line, hostMarks, others)) {
+      prev = line.length > 4096 ? null : line; // context for an exception line that may follow
       return;
     }
     if (isContinuation(line) && !line.startsWith('HTTP response code:') && !EXC_HEADER.test(line)) {
