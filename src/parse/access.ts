@@ -13,8 +13,8 @@ export interface AccessFinding {
   timeText: string;
 }
 
-// ip ident user [time] "METHOD target PROTO" status bytes ["referer" "ua"] [extras…]
-const CLF = /^(\S+) \S+ \S+ \[([^\]]{10,40})\] "([A-Z]{3,8}) (\S+)(?: [^"]*)?" (\d{3}) (\S+)(.*)$/;
+// [vhost:port] ip ident user [time] "METHOD target PROTO" status bytes ["referer" "ua"] [extras…]
+const CLF = /^(?:\S+ )?(\S+) \S+ \S+ \[([^\]]{10,40})\] "([A-Z]{3,8}) (\S+)(?: [^"]*)?" (\d{3}) (\S+)(.*)$/;
 const HOSTISH = /(?:^|[\s"=:,])((?:[a-z0-9-]+\.)+[a-z]{2,})(?::\d+)?(?=[\s",/]|$)/gi;
 
 export function parseAccess(line: string): AccessFinding | null {

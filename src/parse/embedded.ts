@@ -34,7 +34,9 @@ const STATUS_RES: RegExp[] = [
   /\bResponse code (\d{3})\b/i, // got HTTPError: "Response code 401 (Unauthorized)"
   /\bResponse\{protocol=[^,]+, code=(\d{3})/, // OkHttp Response.toString()
   /\b(\d{3}) (?:Client|Server) Error: /, // Python requests HTTPError
-  new RegExp(`(?:^|[\\s\\[("':>])(\\d{3}) (?:${REASONS})\\b`), // "401 Unauthorized", Spring, Feign "[401 Unauthorized]"
+  /\bdoes not indicate success: (\d{3})\b/, // .NET HttpRequestException
+  /ClientResponseError: (\d{3}),/, // aiohttp
+  new RegExp(`(?:^|[\\s\\[("':>\`])(\\d{3}) (?:${REASONS})\\b`), // "401 Unauthorized", Spring, Feign "[401 Unauthorized]", Guzzle
   /\b(\d{3}) : ["[{]/, // Spring 6 with empty reason: 401 : "{…}"
   /HTTP\/\d(?:\.\d)?"? (\d{3})\b/, // HTTP/1.1 401 / access-log "… HTTP/1.1" 401
   /\bHTTP (\d{3})\b/, // HTTP 401
@@ -54,7 +56,7 @@ const PY_URL = /with url: (\/[^\s]*)/;
 const ATTEMPTED = /attempted address: ([A-Za-z0-9.-]+\.[A-Za-z]{2,}):\d+/; // undici ConnectTimeoutError
 const METHOD_ONLY = new RegExp(`(?:^|[\\s\\[("'=:])(${METHODS})(?=[\\s\\]"',)])`);
 const METHOD_KV = /\bmethod["']?\s*[=:]\s*["']?([A-Za-z]{3,7})\b/i;
-const EXC = /\b((?:[a-z_$][\w$]*\.)+[A-Z][\w$]*(?:Exception|Error|Timeout|Refused|Reset|Failure)[\w$]*)\b/;
+const EXC = /\b((?:[a-z_$][\w$]*\.)+[A-Z][\w$]*(?:Exception|Error|Timeout|Refused|Reset|Failure)[\w$]*|(?:[A-Z]\w*\\)+[A-Z]\w*(?:Exception|Error))\b/; // Java/Python FQCN, PHP namespace
 const EXC_SIMPLE = /\b([A-Z][A-Za-z]*(?:Exception|Error|Timeout))(?=:|\s|$|\(|\b)/;
 
 const SDK1_DESC = /error_description -> ([^\n]*)/;
@@ -75,8 +77,15 @@ export function statusFromText(t: string): number | null {
 }
 
 function trimUrl(u: string): string {
-  return u.replace(/[.,:;)\]}>'"]+$/, '');
+  return u.replace(/[.,:;)\]}>'"`]+$/, '');
 }
+
+// Hosts named without a URL: "Connect to a1.easemob.com:443", "host='…'", "a1.easemob.com:443 failed to respond".
+const EM_HOST = /\b((?:[a-z0-9-]+\.)+(?:easemob\.com|easecdn\.com|chat\.agora\.io))\b/i;
+// Node util.inspect of an error (console.error(err)): unquoted keys, single-quoted values.
+const INSPECT_ERR = /^\s*error: '([A-Za-z][\w .-]{0,63})',?$/m;
+const INSPECT_DESC = /^\s*error_description: '((?:[^'\\]|\\.)*)',?$/m;
+const INSPECT_EXC = /^\s*exception: '([^']*)',?$/m;
 
 export function analyzeText(t: string): TextFinding {
   const f: TextFinding = {
@@ -118,6 +127,7 @@ export function analyzeText(t: string): TextFinding {
     if (p) f.urls.push(p[1]);
   }
   if (!f.host && (m = ATTEMPTED.exec(t))) f.host = m[1].toLowerCase();
+  if (!f.host && f.urls.length === 0 && (m = EM_HOST.exec(t))) f.host = m[1].toLowerCase();
   if (!f.method) {
     m = METHOD_KV.exec(t) ?? METHOD_ONLY.exec(t);
     if (m && new RegExp(`^(?:${METHODS})$`, 'i').test(m[1])) f.method = m[1].toUpperCase();
@@ -125,6 +135,11 @@ export function analyzeText(t: string): TextFinding {
   m = EXC.exec(t) ?? EXC_SIMPLE.exec(t);
   if (m) f.exception = m[1];
   if (f.status === null) f.noResponse = noResponseFrom(t);
+  if (!f.body && (m = INSPECT_ERR.exec(t))) {
+    const d = INSPECT_DESC.exec(t);
+    const x = INSPECT_EXC.exec(t);
+    if (d || x) f.body = { error: m[1], errorDescription: d ? d[1] : null, exception: x ? x[1] : null };
+  }
   // SDK 1.x puts only the description in its message: "… -> 400 Bad Request, \n error_description -> …"
   if (!f.body && (m = SDK1_DESC.exec(t)) && m[1].trim() !== 'null') {
     f.body = { error: '', errorDescription: m[1].trim(), exception: null };

@@ -195,3 +195,9 @@ export function looksLikeEasemobPath(path: string): boolean {
   if (WEB_PREFIX.test(segs[0]) || WEB_PREFIX.test(segs[1])) return false;
   return true;
 }
+
+/** A path logged relative to the `/{org}/{app}` base, e.g. SDK logs `/users/bob/joined_chatgroups`. */
+export function isRelativeEasemobPath(path: string): boolean {
+  const segs = splitUrl(path).path.split('/').filter(Boolean);
+  return segs.length > 0 && TOP.has(segs[0].toLowerCase());
+}

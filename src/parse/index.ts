@@ -7,7 +7,7 @@
 import type { ApiErrorEvent, EventParser, LineMeta, NoResponse, ParserOptions, ParserStats } from './event.js';
 import { MAX_RAW } from './event.js';
 import { redact } from './redact.js';
-import { isEasemobHost, looksLikeEasemobPath, parseEndpoint } from './endpoint.js';
+import { isEasemobHost, isRelativeEasemobPath, looksLikeEasemobPath, parseEndpoint } from './endpoint.js';
 import { analyzeJson } from './json.js';
 import { analyzeText } from './embedded.js';
 import { parseAccess } from './access.js';
@@ -22,7 +22,12 @@ export { parseEndpoint, isEasemobHost, looksLikeEasemobPath } from './endpoint.j
 
 /** Longer lines are counted malformed and skipped (memory and time stay bounded). */
 export const MAX_LINE = 1 << 20;
-const MAX_DRAFT_LINES = 400;
+const MAX_DRAFT_LINES = 1000;
+/**
+ * OkHttp's HttpLoggingInterceptor logs `<-- 401 … https://…` then headers, then the body as
+ * separate records: a body-only event this close after such a line is that response's body.
+ */
+const BODY_FOLLOWS = 20;
 const MAX_ANALYSIS = 64 * 1024;
 const DAY = 86400000;
 
@@ -117,6 +122,8 @@ interface Draft {
   /** The line before the draft, for time and URL context (logger line before an exception). */
   prev: string | null;
   hint: boolean;
+  /** Last line ended with ':' — a body on the next line belongs here (Guzzle, "Response body:"). */
+  colon: boolean;
 }
 
 const RECORD_KEY = /"(?:level|msg|message|time|@timestamp|severity|log\.level|ts)"\s*:/;
@@ -148,6 +155,7 @@ export function createParser(opts: ParserOptions): EventParser {
   const stats: ParserStats = { lines: 0, events: 0, malformed: 0, clockSkew: 0 };
   let draft: Draft | null = null;
   let prev: string | null = null;
+  let lastStatusOnly = 0;
 
   const easemobUrl = (u: string): boolean => {
     const pe = parseEndpoint(u);
@@ -167,12 +175,23 @@ export function createParser(opts: ParserOptions): EventParser {
     const url = f.urls.length ? f.urls[pick(f.urls)] : null;
     const pe = url ? parseEndpoint(url) : null;
     const host = pe?.host ?? f.host;
+    // Scope. A host in the URL decides; a host from another field (less reliable: may be the
+    // app's own) only adds to the path shape; with neither, Easemob markers or an Easemob body.
+    const bodyEm = f.body !== null && bodyIsEasemob(f.body);
     let easemob: boolean;
-    if (host) easemob = isEasemobHost(host, apiHosts);
-    else if (pe && looksLikeEasemobPath(pe.path)) easemob = true;
-    else if (pe && pe.appkey === null && pe.endpoint && !f.hint && !(f.body && bodyIsEasemob(f.body))) easemob = false;
-    else easemob = f.hint || (f.body !== null && bodyIsEasemob(f.body));
+    if (pe?.host) easemob = isEasemobHost(pe.host, apiHosts);
+    else if (pe && pe.path !== '/') {
+      easemob = looksLikeEasemobPath(pe.path) || (f.host !== null && isEasemobHost(f.host, apiHosts)) ||
+        (f.host === null && (f.hint || bodyEm) && isRelativeEasemobPath(pe.path));
+    } else if (f.host) easemob = isEasemobHost(f.host, apiHosts);
+    else easemob = f.hint || bodyEm;
     if (!easemob && !opts.includeOtherApis) return;
+    // OkHttp/requests-style logging: "<-- 401 https://…" then, a few records later, the body.
+    if (status === null && !url && !f.noResponse && lastStatusOnly > 0 && f.meta.lineNo - lastStatusOnly <= BODY_FOLLOWS) {
+      lastStatusOnly = 0;
+      return;
+    }
+    lastStatusOnly = status !== null && !f.body && f.raw.includes('<-- ') ? f.meta.lineNo : 0;
     let ts = f.ts;
     let fromLine = ts !== null;
     if (ts !== null && Math.abs(ts - now()) > DAY) {
@@ -283,7 +302,7 @@ export function createParser(opts: ParserOptions): EventParser {
   function startDraft(line: string, meta: LineMeta): void {
     draft = {
       meta, raw: line.length > MAX_RAW ? line.slice(0, MAX_RAW) : line, analysis: [line],
-      analysisLen: line.length, lines: 1, prev, hint: false,
+      analysisLen: line.length, lines: 1, prev, hint: false, colon: line.charCodeAt(line.length - 1) === 58,
     };
   }
 
@@ -291,7 +310,8 @@ export function createParser(opts: ParserOptions): EventParser {
     d.lines++;
     if (d.raw.length < MAX_RAW) d.raw += '\n' + line;
     if (!d.hint && line.indexOf('easemob') >= 0) d.hint = true;
-    if (!isFrame(line) && d.analysisLen < MAX_ANALYSIS && d.analysis.length < 60) {
+    d.colon = line.charCodeAt(line.length - 1) === 58;
+    if (!isFrame(line) && d.analysisLen < MAX_ANALYSIS && d.analysis.length < 400) {
       d.analysis.push(line);
       d.analysisLen += line.length;
     }
@@ -305,7 +325,8 @@ export function createParser(opts: ParserOptions): EventParser {
       return;
     }
     if (draft) {
-      if (isContinuation(line) && draft.lines < MAX_DRAFT_LINES) {
+      const c0 = line.charCodeAt(0);
+      if ((isContinuation(line) || (draft.colon && (c0 === 123 || c0 === 91))) && draft.lines < MAX_DRAFT_LINES) {
         appendDraft(draft, line);
         return;
       }

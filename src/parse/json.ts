@@ -30,14 +30,20 @@ interface Cand<T> { v: T; path: string[] }
 const STATUS_KEYS = new Set(['status', 'statuscode', 'status_code', 'httpstatus', 'http_status', 'responsestatus', 'response_status', 'statuscodevalue']);
 const URL_KEYS = new Set(['url', 'uri', 'href', 'full', 'originalurl', 'requesturl', 'request_url', 'requesturi', 'request_uri', 'path', 'target', 'endpoint']);
 const METHOD_KEYS = new Set(['method', 'verb', 'request_method', 'requestmethod', 'httpmethod', 'http_method']);
-const HOST_KEYS = new Set(['host', 'hostname', 'domain', 'server_name', 'upstream_host']);
-const TEXT_KEYS = new Set(['msg', 'message', 'error', 'err', 'stack', 'stack_trace', 'stacktrace', 'exc_info', 'exception', 'full_message', 'reason', 'cause', 'error_message', 'errormessage', 'event', 'detail']);
+// `host`/`hostname` at the top of a record are the machine or the app's own vhost (pino, bunyan,
+// nginx JSON), and under `headers` the inbound Host: only nested ones name the called server.
+const HOST_KEYS = new Set(['host', 'hostname', 'domain']);
+const UPSTREAM_HOST_KEYS = new Set(['proxy_host', 'upstream_host', 'upstream_name', 'server.address', 'peer.hostname']);
+/** Subtrees that are big and never tell us anything (Node ClientRequest/socket internals). */
+const SKIP_KEYS = new Set(['socket', 'agent', 'connection', 'client', 'parser', '_events', '_header', 'httpagent', 'httpsagent', 'transformrequest', 'transformresponse', 'adapter']);
+const TEXT_KEYS = new Set(['msg', 'message', 'error', 'err', 'stack', 'stack_trace', 'stacktrace', 'exc_info', 'exception', 'full_message', 'reason', 'cause', 'error_message', 'errormessage', 'event', 'detail', 'request']);
 const BODY_KEYS = new Set(['body', 'data', 'responsebody', 'response_body', 'resbody', 'respbody', 'response', 'resp', 'result', 'content', 'errorbody', 'error_body', 'rawbody', 'text', 'payload_text', 'responsetext', 'details']);
-const TIME_KEYS = ['time', 'timestamp', '@timestamp', 'ts', 'asctime', 'datetime', 'date', '@t', 't'];
+const TIME_KEYS = ['time', 'timestamp', '@timestamp', 'ts', 'asctime', 'datetime', 'date', '@t', 't', 'time_local', 'time_iso8601', 'logtime'];
 const CODE_KEYS = new Set(['code', 'errno', 'syscall_code']);
 const NAME_KEYS = new Set(['name', 'type', 'class', 'exception_class', 'error_type', 'kind']);
 const ATTEMPT_KEYS = new Set(['attempt', 'attempts', 'retry', 'retries', 'retrycount', 'retry_count', 'attemptnumber', 'attempt_number']);
 const HTTP_METHOD = /^(?:get|post|put|delete|patch|head|options)$/i;
+const HOSTNAME = /^[a-z0-9.-]+\.[a-z]{2,}(?::\d+)?$/i;
 
 interface Ctx {
   statuses: Cand<number>[];
@@ -63,7 +69,7 @@ function leaf(k: string): string {
 
 function walk(v: unknown, path: string[], depth: number, c: Ctx): void {
   if (depth > MAX_DEPTH) { c.deep = true; return; }
-  if (++c.nodes > 5000 || v === null || typeof v !== 'object') return;
+  if (++c.nodes > 20000 || v === null || typeof v !== 'object') return;
   if (Array.isArray(v)) {
     for (let i = 0; i < v.length && i < 50; i++) walk(v[i], path, depth + 1, c);
     return;
@@ -72,16 +78,19 @@ function walk(v: unknown, path: string[], depth: number, c: Ctx): void {
   const b = asErrorBody(o);
   if (b) c.bodies.push(b);
   if (isSuccessEnvelope(o)) { c.success = true; return; }
+  const inHeaders = path.length > 0 && path[path.length - 1] === 'headers';
   for (const key in o) {
-    const k = leaf(key);
+    const lk = key.toLowerCase();
     const x = o[key];
-    const p = path.concat(key.toLowerCase());
+    if (SKIP_KEYS.has(lk) && typeof x === 'object') continue;
+    const k = leaf(key);
+    const p = path.concat(lk);
     if (typeof x === 'string') {
       if (STATUS_KEYS.has(k) && /^\d{3}$/.test(x)) c.statuses.push({ v: +x, path: p });
       else if (k === 'baseurl') c.bases.push({ v: x, path: p });
       else if (URL_KEYS.has(k) && (x.startsWith('/') || /^https?:\/\//i.test(x))) c.urls.push({ v: x, path: p });
       else if (METHOD_KEYS.has(k) && HTTP_METHOD.test(x)) c.methods.push({ v: x.toUpperCase(), path: p });
-      else if (HOST_KEYS.has(k) && /^[a-z0-9.-]+\.[a-z]{2,}(?::\d+)?$/i.test(x)) c.hosts.push(x.toLowerCase());
+      else if ((UPSTREAM_HOST_KEYS.has(lk) || (HOST_KEYS.has(k) && !inHeaders && (depth > 0 || key.includes('.')))) && HOSTNAME.test(x)) c.hosts.push(x.toLowerCase().replace(/:\d+$/, ''));
       else if (CODE_KEYS.has(k) && /^(?:E[A-Z_]{3,}|UND_ERR_[A-Z_]+|ERR_[A-Z_]+)$/.test(x)) c.codes.push(x);
       else if (NAME_KEYS.has(k) && /(?:Error|Exception|Timeout)$/.test(x)) c.names.push(x);
       if (BODY_KEYS.has(k) || TEXT_KEYS.has(k)) {

@@ -12,6 +12,8 @@ const MONTHS: Record<string, number> = {
 const ISO = /(\d{4})[-/](\d{2})[-/](\d{2})[T ](\d{2}):(\d{2}):(\d{2})(?:[.,](\d{1,9}))?\s?(Z|[+-]\d{2}(?::?\d{2})?(?![\d:]))?/;
 // nginx/Apache: 27/Nov/2026:10:15:30 +0800
 const CLF = /(\d{2})\/([A-Za-z]{3})\/(\d{4}):(\d{2}):(\d{2}):(\d{2})(?:\s([+-]\d{4}))?/;
+// java.util.logging SimpleFormatter: Nov 27, 2026 10:15:30 AM
+const JUL = /([A-Z][a-z]{2}) (\d{1,2}), (\d{4}) (\d{1,2}):(\d{2}):(\d{2}) ([AP]M)/;
 // syslog: Nov 27 10:15:30 (no year)
 const SYSLOG = /^(?:<\d+>)?([A-Z][a-z]{2}) {1,2}(\d{1,2}) (\d{2}):(\d{2}):(\d{2})/;
 
@@ -52,6 +54,12 @@ export function timeFromText(line: string, tz: string, now: number): number | nu
   if (m) {
     const mo = MONTHS[m[2].toLowerCase()];
     if (mo) return compose(+m[3], mo, +m[1], +m[4], +m[5], +m[6], 0, m[7], tz);
+  }
+  m = JUL.exec(head);
+  if (m) {
+    const mo = MONTHS[m[1].toLowerCase()];
+    const h = (+m[4] % 12) + (m[7] === 'PM' ? 12 : 0);
+    if (mo) return compose(+m[3], mo, +m[2], h, +m[5], +m[6], 0, undefined, tz);
   }
   m = SYSLOG.exec(head);
   if (m) {
