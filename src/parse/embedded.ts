@@ -44,7 +44,8 @@ const STATUS_RES: RegExp[] = [
 ];
 
 // URL just followed by a bare status: an app's own outbound access log "POST https://… 429 35ms".
-const URL_THEN_STATUS = /(?:https?:\/\/|\s\/)[^\s"'<>]*\s+(\d{3})(?=\s|$|,|;)(?!\s*ms)/;
+// Anchored right after each URL found (a free-floating version is quadratic on long tokens).
+const AFTER_URL_STATUS = /^\s+(\d{3})(?=\s|$|,|;)(?!\s*ms)/;
 
 const METHODS = 'GET|POST|PUT|DELETE|PATCH|HEAD|OPTIONS';
 const METHOD_URL = new RegExp(`\\b(${METHODS})\\]?\\s+(?:to\\s+\\[?|request for\\s+)?["'\\[]?((?:https?:\\/\\/|\\/)[^\\s"'\\]<>]*)`, 'g');
@@ -56,8 +57,8 @@ const PY_URL = /with url: (\/[^\s]*)/;
 const ATTEMPTED = /attempted address: ([A-Za-z0-9.-]+\.[A-Za-z]{2,}):\d+/; // undici ConnectTimeoutError
 const METHOD_ONLY = new RegExp(`(?:^|[\\s\\[("'=:])(${METHODS})(?=[\\s\\]"',)])`);
 const METHOD_KV = /\bmethod["']?\s*[=:]\s*["']?([A-Za-z]{3,7})\b/i;
-const EXC = /\b((?:[a-z_$][\w$]*\.)+[A-Z][\w$]*(?:Exception|Error|Timeout|Refused|Reset|Failure)[\w$]*|(?:[A-Z]\w*\\)+[A-Z]\w*(?:Exception|Error))\b/; // Java/Python FQCN, PHP namespace
-const EXC_SIMPLE = /\b([A-Z][A-Za-z]*(?:Exception|Error|Timeout))(?=:|\s|$|\(|\b)/;
+const EXC = /\b((?:[a-z_$][\w$]{0,40}\.){1,12}[A-Z][\w$]{0,80}?(?:Exception|Error|Timeout|Refused|Reset|Failure)[\w$]{0,40}|(?:[A-Z]\w{0,40}\\){1,8}[A-Z]\w{0,80}?(?:Exception|Error))\b/; // Java/Python FQCN, PHP namespace
+const EXC_SIMPLE = /\b([A-Z][A-Za-z]{0,80}?(?:Exception|Error|Timeout))(?=:|\s|$|\(|\b)/;
 
 const SDK1_DESC = /error_description -> ([^\n]*)/;
 
@@ -71,8 +72,6 @@ export function statusFromText(t: string): number | null {
       if (okStatus(n)) return n;
     }
   }
-  const u = URL_THEN_STATUS.exec(t);
-  if (u && okStatus(+u[1])) return +u[1];
   return null;
 }
 
@@ -81,7 +80,7 @@ function trimUrl(u: string): string {
 }
 
 // Hosts named without a URL: "Connect to a1.easemob.com:443", "host='…'", "a1.easemob.com:443 failed to respond".
-const EM_HOST = /\b((?:[a-z0-9-]+\.)+(?:easemob\.com|easecdn\.com|chat\.agora\.io))\b/i;
+const EM_HOST = /\b((?:[a-z0-9-]{1,63}\.){1,6}(?:easemob\.com|easecdn\.com|chat\.agora\.io))\b/i;
 // Node util.inspect of an error (console.error(err)): unquoted keys, single-quoted values.
 const INSPECT_ERR = /^\s*error: '([A-Za-z][\w .-]{0,63})',?$/m;
 const INSPECT_DESC = /^\s*error_description: '((?:[^'\\]|\\.)*)',?$/m;
@@ -115,12 +114,22 @@ export function analyzeText(t: string): TextFinding {
   while ((m = METHOD_URL.exec(t)) !== null && n++ < 6) {
     const u = trimUrl(m[2]);
     if (u.length < 2) continue;
+    if (f.status === null && u.startsWith('/')) {
+      const s = AFTER_URL_STATUS.exec(t.slice(METHOD_URL.lastIndex, METHOD_URL.lastIndex + 24));
+      if (s && okStatus(+s[1])) f.status = +s[1];
+    }
     f.method ??= m[1];
     f.urls.push(u);
   }
   ANY_URL.lastIndex = 0;
   n = 0;
-  while ((m = ANY_URL.exec(t)) !== null && n++ < 8) f.urls.push(trimUrl(m[0]));
+  while ((m = ANY_URL.exec(t)) !== null && n++ < 8) {
+    f.urls.push(trimUrl(m[0]));
+    if (f.status === null) {
+      const s = AFTER_URL_STATUS.exec(t.slice(ANY_URL.lastIndex, ANY_URL.lastIndex + 24));
+      if (s && okStatus(+s[1])) f.status = +s[1];
+    }
+  }
   if ((m = PY_HOST.exec(t))) {
     f.host = m[1].toLowerCase();
     const p = PY_URL.exec(t);

@@ -29,6 +29,9 @@ const MAX_DRAFT_LINES = 1000;
  */
 const BODY_FOLLOWS = 20;
 const MAX_ANALYSIS = 64 * 1024;
+/** Text regexes see at most this much of one line (keeps worst-case regex time bounded). */
+const LINE_ANALYSIS = 8 * 1024;
+const clip = (s: string): string => (s.length > LINE_ANALYSIS ? s.slice(0, LINE_ANALYSIS) : s);
 const DAY = 86400000;
 
 // ---------------------------------------------------------------- prefilter
@@ -90,7 +93,7 @@ function candidate(line: string, hostMarks: string[], others: boolean): boolean 
 }
 
 // ---------------------------------------------------------------- continuation lines
-const EXC_HEADER = /^(?:[A-Za-z_$][\w$]*\.)*[A-Za-z_$][\w$]*(?:Exception|Error|Timeout|timeout|Throwable)[\w$]*(?::|$)/;
+const EXC_HEADER = /^(?:[A-Za-z_$][\w$]{0,60}[.\\]){0,15}[A-Za-z_$][\w$]{0,100}?(?:Exception|Error|Timeout|timeout|Throwable)[\w$]{0,40}(?::|$)/;
 
 /** Lines that belong to the event before them and never start one of their own. */
 export function isContinuation(line: string): boolean {
@@ -233,7 +236,7 @@ export function createParser(opts: ParserOptions): EventParser {
     let hint = d.hint || hinted(text);
     // The URL of a failed call is often on the logger line just before the exception.
     if (urls.length === 0 && !host && d.prev) {
-      const pf = analyzeText(d.prev);
+      const pf = analyzeText(clip(d.prev));
       urls = pf.urls;
       method ??= pf.method;
       host = pf.host;
@@ -301,7 +304,7 @@ export function createParser(opts: ParserOptions): EventParser {
 
   function startDraft(line: string, meta: LineMeta): void {
     draft = {
-      meta, raw: line.length > MAX_RAW ? line.slice(0, MAX_RAW) : line, analysis: [line],
+      meta, raw: line.length > MAX_RAW ? line.slice(0, MAX_RAW) : line, analysis: [clip(line)],
       analysisLen: line.length, lines: 1, prev, hint: false, colon: line.charCodeAt(line.length - 1) === 58,
     };
   }
@@ -312,8 +315,9 @@ export function createParser(opts: ParserOptions): EventParser {
     if (!d.hint && line.indexOf('easemob') >= 0) d.hint = true;
     d.colon = line.charCodeAt(line.length - 1) === 58;
     if (!isFrame(line) && d.analysisLen < MAX_ANALYSIS && d.analysis.length < 400) {
-      d.analysis.push(line);
-      d.analysisLen += line.length;
+      const c = clip(line);
+      d.analysis.push(c);
+      d.analysisLen += c.length;
     }
   }
 
@@ -376,6 +380,7 @@ export function createParser(opts: ParserOptions): EventParser {
       try {
         if (typeof line !== 'string') { stats.malformed++; return out; }
         if (line.charCodeAt(line.length - 1) === 13) line = line.slice(0, -1); // CRLF logs
+        if (line.charCodeAt(0) === 0xfeff) line = line.slice(1); // BOM on a file's first line
         process(line, meta, out);
       } catch {
         stats.malformed++;

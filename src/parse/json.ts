@@ -173,7 +173,7 @@ export function analyzeJson(rec: Record<string, unknown>, tz: string, now: numbe
     }
     return u;
   });
-  const text = c.texts.length ? c.texts.join('\n').slice(0, 65536) : '';
+  const text = c.texts.length ? c.texts.map((t) => (t.length > 8192 ? t.slice(0, 8192) : t)).join('\n').slice(0, 32768) : '';
   const tf = text ? analyzeText(text) : null;
   const all = urls.map((u) => u.v).concat(tf ? tf.urls : []);
   const idx = all.length ? pick(all) : -1;

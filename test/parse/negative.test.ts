@@ -90,3 +90,32 @@ test('negative: ordinary lines are rejected without events', () => {
   assert.deepEqual(events, []);
   assert.equal(p.stats.malformed, 0);
 });
+
+test('negative: pathological 1 MB candidate lines stay fast (no quadratic regexes)', () => {
+  const M = 1_000_000;
+  const lines = [
+    'ERROR ' + 'https://a1.easemob.com/'.repeat(M / 23),
+    'ERROR ' + 'a.b.c.d.'.repeat(M / 8) + 'Exception',
+    'ERROR x ' + '"error":"a",'.repeat(M / 12),
+    'ERROR ' + '{'.repeat(M),
+    'a'.repeat(M) + ' error',
+    '1.2.3.4 - - [27/Nov/2026:10:17:00 +0800] "GET /' + 'a'.repeat(M) + ' HTTP/1.1" 404 1',
+  ];
+  for (const line of lines) {
+    const p = parser();
+    const t0 = process.hrtime.bigint();
+    p.push('2026-11-27 10:00:00.000 ERROR x - easemob failed', meta(1));
+    p.push(line, meta(2));
+    p.push(' ' + line, meta(3));
+    p.flush();
+    const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+    assert.ok(ms < 500, `${line.slice(0, 30)}… took ${ms} ms`);
+  }
+});
+
+test('negative: CRLF line endings and a UTF-8 BOM are tolerated', () => {
+  const { events } = run(['\uFEFF{"level":50,"status":401,"url":"https://a1.easemob.com/acme/chat/users","msg":"x error"}\r']);
+  assert.equal(events.length, 1);
+  assert.equal(events[0].status, 401);
+  assert.ok(!events[0].raw.endsWith('\r'));
+});
