@@ -80,7 +80,17 @@ function trimUrl(u: string): string {
 }
 
 // Hosts named without a URL: "Connect to a1.easemob.com:443", "host='…'", "a1.easemob.com:443 failed to respond".
-const EM_HOST = /\b((?:[a-z0-9-]{1,63}\.){1,6}(?:easemob\.com|easecdn\.com|chat\.agora\.io))\b/i;
+const EM_SUFFIXES = ['.easemob.com', '.easecdn.com', '.chat.agora.io'];
+function emHost(t: string): string | null {
+  for (const suf of EM_SUFFIXES) {
+    const i = t.indexOf(suf);
+    if (i <= 0) continue;
+    let j = i;
+    while (j > 0 && /[A-Za-z0-9.-]/.test(t[j - 1]) && i - j < 200) j--;
+    if (j < i) return t.slice(j, i + suf.length).toLowerCase();
+  }
+  return null;
+}
 // Node util.inspect of an error (console.error(err)): unquoted keys, single-quoted values.
 const INSPECT_ERR = /^\s*error: '([A-Za-z][\w .-]{0,63})',?$/m;
 const INSPECT_DESC = /^\s*error_description: '((?:[^'\\]|\\.)*)',?$/m;
@@ -135,8 +145,13 @@ export function analyzeText(t: string): TextFinding {
     const p = PY_URL.exec(t);
     if (p) f.urls.push(p[1]);
   }
+  // urllib3 debug: `https://a1.easemob.com:443 "POST /acme/chat/users HTTP/1.1" 401` — a bare origin
+  // plus a request line: join them so the endpoint is not lost.
+  const origin = f.urls.find((u) => /^https?:\/\/[^/]+\/?$/i.test(u));
+  const rel = f.urls.find((u) => u.startsWith('/') && u.length > 1);
+  if (origin && rel) f.urls.unshift(origin.replace(/\/$/, '') + rel);
   if (!f.host && (m = ATTEMPTED.exec(t))) f.host = m[1].toLowerCase();
-  if (!f.host && f.urls.length === 0 && (m = EM_HOST.exec(t))) f.host = m[1].toLowerCase();
+  if (!f.host && f.urls.length === 0) f.host = emHost(t);
   if (!f.method) {
     m = METHOD_KV.exec(t) ?? METHOD_ONLY.exec(t);
     if (m && new RegExp(`^(?:${METHODS})$`, 'i').test(m[1])) f.method = m[1].toUpperCase();

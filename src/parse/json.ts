@@ -40,7 +40,7 @@ const TEXT_KEYS = new Set(['msg', 'message', 'error', 'err', 'stack', 'stack_tra
 const BODY_KEYS = new Set(['body', 'data', 'responsebody', 'response_body', 'resbody', 'respbody', 'response', 'resp', 'result', 'content', 'errorbody', 'error_body', 'rawbody', 'text', 'payload_text', 'responsetext', 'details']);
 const TIME_KEYS = ['time', 'timestamp', '@timestamp', 'ts', 'asctime', 'datetime', 'date', '@t', 't', 'time_local', 'time_iso8601', 'logtime'];
 const CODE_KEYS = new Set(['code', 'errno', 'syscall_code']);
-const NAME_KEYS = new Set(['name', 'type', 'class', 'exception_class', 'error_type', 'kind']);
+const NAME_KEYS = new Set(['name', 'type', 'class', 'classname', 'exception_class', 'error_type', 'kind']);
 const ATTEMPT_KEYS = new Set(['attempt', 'attempts', 'retry', 'retries', 'retrycount', 'retry_count', 'attemptnumber', 'attempt_number']);
 const HTTP_METHOD = /^(?:get|post|put|delete|patch|head|options)$/i;
 const HOSTNAME = /^[a-z0-9.-]+\.[a-z]{2,}(?::\d+)?$/i;
@@ -86,7 +86,7 @@ function walk(v: unknown, path: string[], depth: number, c: Ctx): void {
     const k = leaf(key);
     const p = path.concat(lk);
     if (typeof x === 'string') {
-      if (STATUS_KEYS.has(k) && /^\d{3}$/.test(x)) c.statuses.push({ v: +x, path: p });
+      if (STATUS_KEYS.has(k) && /^\d{3}(?:\s|$)/.test(x)) c.statuses.push({ v: +x.slice(0, 3), path: p });
       else if (k === 'baseurl') c.bases.push({ v: x, path: p });
       else if (URL_KEYS.has(k) && (x.startsWith('/') || /^https?:\/\//i.test(x))) c.urls.push({ v: x, path: p });
       else if (METHOD_KEYS.has(k) && HTTP_METHOD.test(x)) c.methods.push({ v: x.toUpperCase(), path: p });
