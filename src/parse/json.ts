@@ -137,6 +137,7 @@ function closest<T>(cands: Cand<T>[], ref: string[] | null): T | null {
 }
 
 const RESPONSE_PATH = /res|response/;
+const ERR_ROOT = /^(?:err|error|exception|cause)$/;
 
 /**
  * Analyse one parsed JSON record. `pick` chooses among candidate URLs (Easemob ones first), so
@@ -181,8 +182,15 @@ export function analyzeJson(rec: Record<string, unknown>, tz: string, now: numbe
   f.urls = idx >= 0 ? [all[idx]] : [];
 
   // Prefer a response status (res.statusCode, response.status) over a request-side field.
-  const resp = c.statuses.filter((s) => RESPONSE_PATH.test(s.path.join('.')) || s.path.length === 1);
-  f.status = closest(resp.length ? resp : c.statuses, ref) ?? tf?.status ?? null;
+  let statuses = c.statuses;
+  // pino-http & co: `res.statusCode` is the app's own answer. When the Easemob URL sits in an
+  // error object that says the call got no response (ECONNABORTED, ETIMEDOUT…), that inbound
+  // status is not the call's status.
+  if (ref && ERR_ROOT.test(ref[0]) && c.codes.length && failureKind(c.codes.join(' '))) {
+    statuses = statuses.filter((s) => s.path[0] === ref[0]);
+  }
+  const resp = statuses.filter((s) => RESPONSE_PATH.test(s.path.join('.')) || s.path.length === 1);
+  f.status = closest(resp.length ? resp : statuses, ref) ?? tf?.status ?? null;
   f.method = closest(c.methods, ref) ?? tf?.method ?? null;
   f.host ??= tf?.host ?? null;
   f.body ??= tf?.body ?? null;

@@ -111,3 +111,15 @@ test('json: docker json-file wrapper and syslog-prefixed records', () => {
   assert.equal(ev[1].endpoint, '/chatgroups/{group_id}');
   assert.equal(view(ev[1]).ts, '2026-11-27T02:11:00.000Z'); // from the syslog prefix, Asia/Shanghai
 });
+
+test('json: pino-http error record — the Easemob call status, not the app\'s own res.statusCode', () => {
+  const { events: ev } = run([
+    '{"level":50,"time":1795745730123,"req":{"method":"POST","url":"/api/im/send"},"res":{"statusCode":500},"err":{"type":"AxiosError","message":"timeout of 5000ms exceeded","code":"ECONNABORTED","config":{"url":"https://a1.easemob.com/acme/chat/messages/users","method":"post"}},"msg":"request errored"}',
+    '{"level":50,"time":1795745730123,"req":{"method":"POST","url":"/api/im/send"},"res":{"statusCode":500},"err":{"type":"AxiosError","message":"Request failed with status code 429","code":"ERR_BAD_REQUEST","config":{"url":"https://a1.easemob.com/acme/chat/messages/users","method":"post"},"response":{"status":429,"data":{"error":"reach_limit","error_description":"This request has reached api limit"}}},"msg":"request errored"}',
+    '{"level":50,"time":1795745730123,"req":{"method":"POST","url":"/api/im/send"},"res":{"statusCode":500},"err":{"type":"Error","message":"db down"},"msg":"request errored"}',
+  ]);
+  assert.deepEqual(ev.map((e) => [e.line, e.status, e.noResponse?.kind ?? null, e.endpoint, e.error]), [
+    [1, null, 'timeout', '/messages/users', null],
+    [2, 429, null, '/messages/users', 'reach_limit'],
+  ]);
+});
