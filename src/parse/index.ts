@@ -68,22 +68,24 @@ function candidate(line: string, hostMarks: string[], others: boolean): boolean 
   FIRST.lastIndex = 0;
   let named = false;
   let ok = false;
-  let m: RegExpExecArray | null;
-  while ((m = FIRST.exec(line)) !== null) {
-    const c = m[0].charCodeAt(0);
-    if (c === 116) {
-      // tatus
-      const st = statusAt(line, FIRST.lastIndex);
+  // test() with the g flag moves lastIndex and allocates nothing; the last char of the match
+  // tells the alternatives apart.
+  while (FIRST.test(line)) {
+    const end = FIRST.lastIndex;
+    const c = line.charCodeAt(end - 1);
+    if (c === 115) {
+      // …tatus
+      const st = statusAt(line, end);
       if (st > 0) return true;
       if (st < 0) ok = true;
-    } else if (c === 72) {
+    } else if (c === 47) {
       // HTTP/ — access log `"GET /p HTTP/1.1" 404 …` or `HTTP/1.1 401`
-      const q = line.indexOf('" ', FIRST.lastIndex);
-      const at = q > 0 && q - FIRST.lastIndex < 8 ? q + 2 : line.indexOf(' ', FIRST.lastIndex) + 1;
+      const q = line.indexOf('" ', end);
+      const at = q > 0 && q - end < 8 ? q + 2 : line.indexOf(' ', end) + 1;
       const st = statusAt(line, at);
       if (st > 0) return true;
       if (st < 0) ok = true;
-    } else if (c === 97) named = true; // asemob / agora
+    } else if (c === 98 || c === 97) named = true; // …asemob / agora
     else return true; // error / Exception / timeout words
   }
   if (ok) return false; // a logged 2xx/3xx response never yields an event

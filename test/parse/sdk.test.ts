@@ -84,3 +84,27 @@ test('multi-line: orphan continuation lines never start an event', () => {
   ]);
   assert.deepEqual(ev, []);
 });
+
+test('sdk 2.x: message logged without the exception class (orphan "HTTP response code:" starts the event)', () => {
+  const { events: ev } = run([
+    '2026-11-27 10:23:00.000 WARN [main] c.a.im.MsgService - send failed: Message: Too Many Requests',
+    'HTTP response code: 429',
+    'HTTP response body: {"error":"reach_limit","exception":"com.easemob.ratelimit.ReachLimitException","timestamp":1,"duration":0,"error_description":"This request has reached api limit"}',
+    'HTTP response headers: {content-type=[application/json;charset=UTF-8]}',
+    '2026-11-27 10:23:01.000 INFO [main] c.a.im.MsgService - next',
+  ]);
+  assert.equal(ev.length, 1);
+  assert.deepEqual([ev[0].line, ev[0].status, ev[0].error, ev[0].parser, ev[0].tsFromLine, new Date(ev[0].ts).toISOString()], [2, 429, 'reach_limit', 'sdk2', true, '2026-11-27T02:23:00.000Z']);
+});
+
+test('sdk: Feign RetryableException in a Caused by line gives the URL and the time-out', () => {
+  const { events: ev } = run([
+    '2026-11-27 10:24:00.000 ERROR [main] c.a.im.TokenService - token refresh failed',
+    'feign.RetryableException: Read timed out executing POST https://a1.easemob.com/acme/chat/token',
+    '\tat feign.FeignException.errorExecuting(FeignException.java:268)',
+    'Caused by: java.net.SocketTimeoutException: Read timed out',
+    '\tat java.base/sun.nio.ch.NioSocketImpl.timedRead(NioSocketImpl.java:288)',
+  ]);
+  assert.equal(ev.length, 1);
+  assert.deepEqual([ev[0].line, ev[0].method, ev[0].endpoint, ev[0].status, ev[0].noResponse, ev[0].exception], [1, 'POST', '/token', null, { kind: 'timeout' }, 'feign.RetryableException']);
+});
