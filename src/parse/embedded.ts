@@ -55,6 +55,7 @@ const ANY_URL = /https?:\/\/[^\s"'<>\\\])},;|`]+/g;
 const PY_HOST = /ConnectionPool\(host='([^']+)'/; // urllib3/requests
 const PY_URL = /with url: (\/[^\s]*)/;
 const ATTEMPTED = /attempted address: ([A-Za-z0-9.-]+\.[A-Za-z]{2,}):\d+/; // undici ConnectTimeoutError
+const URL_KV = /\b(?:url|uri|path|request_uri)["']?\s*[:=]\s*["']?(\/[^\s"',]{1,2000})/;
 const METHOD_ONLY = new RegExp(`(?:^|[\\s\\[("'=:])(${METHODS})(?=[\\s\\]"',)])`);
 const METHOD_KV = /\bmethod["']?\s*[=:]\s*["']?([A-Za-z]{3,7})\b/i;
 const EXC = /\b((?:[a-z_$][\w$]{0,40}\.){1,12}[A-Z][\w$]{0,80}?(?:Exception|Error|Timeout|Refused|Reset|Failure)[\w$]{0,40}|(?:[A-Z]\w{0,40}\\){1,8}[A-Z]\w{0,80}?(?:Exception|Error))\b/; // Java/Python FQCN, PHP namespace
@@ -145,9 +146,11 @@ export function analyzeText(t: string): TextFinding {
     const p = PY_URL.exec(t);
     if (p) f.urls.push(p[1]);
   }
+  // `url: '/o/a/users'`, `"url": "/o/a/users"`, `url=/o/a/users` (pino-pretty, util.inspect, logfmt).
+  if ((m = URL_KV.exec(t))) f.urls.push(trimUrl(m[1]));
   // urllib3 debug: `https://a1.easemob.com:443 "POST /acme/chat/users HTTP/1.1" 401` — a bare origin
   // plus a request line: join them so the endpoint is not lost.
-  const origin = f.urls.find((u) => /^https?:\/\/[^/]+\/?$/i.test(u));
+  const origin = f.urls.find((u) => /^https?:\/\/[^/?#]+\/?$/i.test(u));
   const rel = f.urls.find((u) => u.startsWith('/') && u.length > 1);
   if (origin && rel) f.urls.unshift(origin.replace(/\/$/, '') + rel);
   if (!f.host && (m = ATTEMPTED.exec(t))) f.host = m[1].toLowerCase();

@@ -175,6 +175,9 @@ export function createParser(opts: ParserOptions): EventParser {
   function emit(f: Found, out: ApiErrorEvent[]): void {
     const status = f.status;
     if (status !== null && status < 400) return; // a success never yields an event
+    // No status but an Easemob error body (SDK debug logs, body logged on its own): still an
+    // event, with status null — never guessed from the error code; the rule engine keys on
+    // `error` when status is null.
     if (status === null && !f.body && !f.noResponse) return;
     if (status === null && f.success && !f.noResponse) return;
     const url = f.urls.length ? f.urls[pick(f.urls)] : null;
@@ -213,14 +216,15 @@ export function createParser(opts: ParserOptions): EventParser {
       offset: f.meta.offset,
       method: f.method ? f.method.toUpperCase() : null,
       url: url ? redact(url) : null,
-      endpoint: pe && (easemob || pe.endpoint) ? pe.endpoint : null,
+      endpoint: pe ? pe.endpoint : null,
       appkey: easemob ? pe?.appkey ?? null : null,
       host,
       status,
       error: b && b.error ? redact(b.error) : null,
       errorDescription: b && b.errorDescription ? redact(b.errorDescription) : null,
       exception: b?.exception ? redact(b.exception) : f.exception ? redact(f.exception) : null,
-      raw: redact(f.raw.length > MAX_RAW ? f.raw.slice(0, MAX_RAW) : f.raw),
+      // Redact before the final cut so a secret straddling the cap is still caught whole.
+      raw: capRaw(redact(f.raw.length > MAX_RAW + 1024 ? f.raw.slice(0, MAX_RAW + 1024) : f.raw)),
       parser: f.parser,
     };
     if (status === null && f.noResponse && !b) ev.noResponse = f.noResponse;
@@ -306,14 +310,14 @@ export function createParser(opts: ParserOptions): EventParser {
 
   function startDraft(line: string, meta: LineMeta): void {
     draft = {
-      meta, raw: line.length > MAX_RAW ? line.slice(0, MAX_RAW) : line, analysis: [clip(line)],
+      meta, raw: line.length > MAX_RAW + 1024 ? line.slice(0, MAX_RAW + 1024) : line, analysis: [clip(line)],
       analysisLen: line.length, lines: 1, prev, hint: false, colon: line.charCodeAt(line.length - 1) === 58,
     };
   }
 
   function appendDraft(d: Draft, line: string): void {
     d.lines++;
-    if (d.raw.length < MAX_RAW) d.raw += '\n' + line;
+    if (d.raw.length < MAX_RAW + 1024) d.raw += '\n' + (line.length > MAX_RAW ? line.slice(0, MAX_RAW) : line);
     if (!d.hint && line.indexOf('easemob') >= 0) d.hint = true;
     d.colon = line.charCodeAt(line.length - 1) === 58;
     if (!isFrame(line) && d.analysisLen < MAX_ANALYSIS && d.analysis.length < 400) {
@@ -353,6 +357,8 @@ export function createParser(opts: ParserOptions): EventParser {
       prev = null;
       return; // an orphan frame/caused-by never starts an event
     }
+    // Colourised console output (winston colorize, pino-pretty, Spring Boot ANSI).
+    if (line.indexOf('\u001b[') >= 0) line = line.replace(/\u001b\[[0-9;]*m/g, '');
     let i = 0;
     while (i < line.length && (line.charCodeAt(i) === 32 || line.charCodeAt(i) === 9)) i++;
     if (line.charCodeAt(i) === 123) {
@@ -404,6 +410,10 @@ export function createParser(opts: ParserOptions): EventParser {
       return draft ? draft.meta : null;
     },
   };
+}
+
+function capRaw(s: string): string {
+  return s.length > MAX_RAW ? s.slice(0, MAX_RAW) : s;
 }
 
 /** Errors Easemob documents, or a body carrying Easemob's `exception` field. */

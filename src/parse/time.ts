@@ -14,6 +14,8 @@ const ISO = /(\d{4})[-/](\d{2})[-/](\d{2})[T ](\d{2}):(\d{2}):(\d{2})(?:[.,](\d{
 const CLF = /(\d{2})\/([A-Za-z]{3})\/(\d{4}):(\d{2}):(\d{2}):(\d{2})(?:\s([+-]\d{4}))?/;
 // java.util.logging SimpleFormatter: Nov 27, 2026 10:15:30 AM
 const JUL = /([A-Z][a-z]{2}) (\d{1,2}), (\d{4}) (\d{1,2}):(\d{2}):(\d{2}) ([AP]M)/;
+// Time of day only at the start (pino-pretty `[10:15:30.123]`): today in the zone.
+const CLOCK = /^\[?(\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?\]? /;
 // syslog: Nov 27 10:15:30 (no year)
 const SYSLOG = /^(?:<\d+>)?([A-Z][a-z]{2}) {1,2}(\d{1,2}) (\d{2}):(\d{2}):(\d{2})/;
 
@@ -69,6 +71,14 @@ export function timeFromText(line: string, tz: string, now: number): number | nu
     let t = compose(year, mo, +m[2], +m[3], +m[4], +m[5], 0, undefined, tz);
     // Syslog has no year: a time far in the future belongs to last year (log read across New Year).
     if (t !== null && t - now > 2 * 86400000) t = compose(year - 1, mo, +m[2], +m[3], +m[4], +m[5], 0, undefined, tz);
+    return t;
+  }
+  m = CLOCK.exec(head);
+  if (m) {
+    const d = DateTime.fromMillis(now, { zone: tz });
+    let t = compose(d.year, d.month, d.day, +m[1], +m[2], +m[3], frac(m[4]), undefined, tz);
+    // Just after midnight, a late-evening time is yesterday's.
+    if (t !== null && t - now > 3600000) t -= 86400000;
     return t;
   }
   return null;

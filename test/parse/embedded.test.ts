@@ -97,3 +97,15 @@ test('embedded: includeOtherApis yields the payment API 400', () => {
   assert.equal(e.appkey, null);
   assert.equal(ev.some((x) => x.line === 13), false); // still a success
 });
+
+test('embedded: configured apiHosts (VIP region) count as Easemob, unknown hosts do not', () => {
+  const line = '2026-11-27 10:16:00.000 ERROR [main] c.a.Im - POST https://api.im.acme-vip.com/acme/chat/users failed: status=401';
+  assert.equal(run([line]).events.length, 0);
+  const ev = run([line], { apiHosts: ['*.im.acme-vip.com'] }).events;
+  assert.equal(ev.length, 1);
+  assert.deepEqual([ev[0].host, ev[0].endpoint, ev[0].appkey, ev[0].status], ['api.im.acme-vip.com', '/users', 'acme#chat', 401]);
+  // A VIP host named without any other failure word still passes the prefilter.
+  const ev2 = run(['10:16:00 api.im.acme-vip.com POST /acme/chat/users 429'], { apiHosts: ['api.im.acme-vip.com'] }).events;
+  assert.equal(ev2.length, 1);
+  assert.equal(ev2[0].status, 429);
+});

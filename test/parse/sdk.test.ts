@@ -108,3 +108,17 @@ test('sdk: Feign RetryableException in a Caused by line gives the URL and the ti
   assert.equal(ev.length, 1);
   assert.deepEqual([ev[0].line, ev[0].method, ev[0].endpoint, ev[0].status, ev[0].noResponse, ev[0].exception], [1, 'POST', '/token', null, { kind: 'timeout' }, 'feign.RetryableException']);
 });
+
+test('multi-line: raw is capped at MAX_RAW for long stack traces', async () => {
+  const { MAX_RAW } = await import('../../src/parse/index.js');
+  const frames = Array.from({ length: 500 }, (_, i) => `\tat com.acme.im.Layer${i}.call(Layer${i}.java:${i + 1})`);
+  const { events: ev } = run([
+    'com.easemob.im.server.exception.EMForbiddenException: POST /acme/chat/chatgroups/1/users -> 403 Forbidden, ',
+    ' error_description -> forbidden operation on group owner!',
+    ...frames,
+  ]);
+  assert.equal(ev.length, 1);
+  assert.equal(ev[0].raw.length, MAX_RAW);
+  assert.equal(ev[0].errorDescription, 'forbidden operation on group owner!');
+  assert.equal(ev[0].endpoint, '/chatgroups/{group_id}/users');
+});
