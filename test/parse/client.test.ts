@@ -87,3 +87,26 @@ test('client: node ECONNRESET, axios ECONNREFUSED, got TimeoutError, Reactor Net
     [4, 'timeout', null], // no URL: scoped by the com.easemob stack frame
   ]);
 });
+
+test('client: Java time-out whose URL is only on the previous (ordinary) log line', () => {
+  const { events: ev } = run([
+    '2026-11-27 10:25:00.000 INFO [pool-1-thread-2] c.a.im.Http - POST https://a1.easemob.com/acme/chat/messages/users',
+    'java.net.SocketTimeoutException: connect timed out',
+    '\tat java.base/java.net.PlainSocketImpl.socketConnect(Native Method)',
+    '2026-11-27 10:25:01.000 INFO [main] c.a.App - next',
+  ]);
+  assert.equal(ev.length, 1);
+  assert.deepEqual(view(ev[0]), {
+    ts: '2026-11-27T02:25:00.000Z', tsFromLine: true, line: 2, method: 'POST',
+    url: 'https://a1.easemob.com/acme/chat/messages/users', endpoint: '/messages/users', appkey: 'acme#chat',
+    host: 'a1.easemob.com', status: null, error: null, errorDescription: null,
+    exception: 'java.net.SocketTimeoutException', parser: 'client', noResponse: { kind: 'timeout' },
+  });
+});
+
+test('client: requests ConnectTimeout with Max retries exceeded gives up', () => {
+  const { events: ev } = run([
+    "2026-11-27 10:26:00,000 ERROR im: requests.exceptions.ConnectTimeout: HTTPSConnectionPool(host='a1.easemob.com', port=443): Max retries exceeded with url: /acme/chat/token (Caused by ConnectTimeoutError(<urllib3.connection.HTTPSConnection object at 0x7f1c2b3a4d50>, 'Connection to a1.easemob.com timed out. (connect timeout=5)'))",
+  ]);
+  assert.deepEqual([ev[0].endpoint, ev[0].host, ev[0].noResponse], ['/token', 'a1.easemob.com', { kind: 'timeout', gaveUp: true }]);
+});

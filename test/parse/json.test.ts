@@ -22,7 +22,7 @@ test('json: pino + serialised AxiosError (config.baseURL + relative url, respons
   });
   assert.equal(e.offset, 0);
   assert.ok(!e.raw.includes('YWMtQ2x5ZC1'), 'bearer token redacted in raw');
-  assert.ok(e.raw.includes('"Authorization":"[REDACTED]"'));
+  assert.ok(e.raw.includes('"Authorization":"Bearer [REDACTED]"'));
 });
 
 test('json: winston DELETE of one user gives /users/{username} (rule E32)', () => {

@@ -17,7 +17,9 @@ test('redact: Easemob tokens, client ids, Agora tokens', () => {
 test('redact: Authorization Bearer/Basic in text and JSON header objects', () => {
   assert.equal(redact('Authorization: Bearer abc.def-ghi'), `Authorization: Bearer ${R}`);
   assert.equal(redact('authorization=Basic dXNlcjpwYXNz'), `authorization=Basic ${R}`);
-  assert.equal(redact('{"headers":{"authorization":"Bearer abc.def","accept":"*/*"}}'), `{"headers":{"authorization":"${R}","accept":"*/*"}}`);
+  assert.equal(redact('{"headers":{"authorization":"Bearer abc.def","accept":"*/*"}}'), `{"headers":{"authorization":"Bearer ${R}","accept":"*/*"}}`);
+  assert.equal(redact('{"Authorization":"YWMtabcdefghijklmnop"}'), `{"Authorization":"${R}"}`);
+  assert.equal(redact('{"authorization":"opaque-value"}'), `{"authorization":"${R}"}`);
   assert.equal(redact('-H "Authorization: Bearer YWMtxyzxyzxyzxyz"'), `-H "Authorization: Bearer ${R}"`);
 });
 
