@@ -6,6 +6,7 @@
 import type { NoResponse } from './event.js';
 import { findBodyInText, type ErrBody } from './body.js';
 import { noResponseFrom } from './client.js';
+import { SDK1_STATUS, SDK2_STATUS, sdk1Description, sdkShape } from './sdk.js';
 
 export interface TextFinding {
   status: number | null;
@@ -27,8 +28,8 @@ const REASONS =
 
 // Ordered: the most explicit status wordings first.
 const STATUS_RES: RegExp[] = [
-  /HTTP response code: (\d{3})\b/, // Easemob SDK 2.x ApiException (openapi-generator)
-  / -> (\d{3}) [A-Z]/, // Easemob SDK 1.x: "POST /o/a/users -> 400 Bad Request"
+  SDK2_STATUS, // Easemob SDK 2.x ApiException (openapi-generator)
+  SDK1_STATUS, // Easemob SDK 1.x: "POST /o/a/users -> 400 Bad Request"
   /\bstatus(?:[ _-]?code|Code|Value)?["']?\s*(?:[=:]|is|of)?\s*["']?(\d{3})\b/i, // status=401, status code 401, "statusCode":401
   /\bRequest failed with status code (\d{3})\b/, // axios
   /\bResponse code (\d{3})\b/i, // got HTTPError: "Response code 401 (Unauthorized)"
@@ -60,8 +61,6 @@ const METHOD_ONLY = new RegExp(`(?:^|[\\s\\[("'=:])(${METHODS})(?=[\\s\\]"',)])`
 const METHOD_KV = /\bmethod["']?\s*[=:]\s*["']?([A-Za-z]{3,7})\b/i;
 const EXC = /\b((?:[a-z_$][\w$]{0,40}\.){1,12}[A-Z][\w$]{0,80}?(?:Exception|Error|Timeout|Refused|Reset|Failure)[\w$]{0,40}|(?:[A-Z]\w{0,40}\\){1,8}[A-Z]\w{0,80}?(?:Exception|Error))\b/; // Java/Python FQCN, PHP namespace
 const EXC_SIMPLE = /\b([A-Z][A-Za-z]{0,80}?(?:Exception|Error|Timeout))(?=:|\s|$|\(|\b)/;
-
-const SDK1_DESC = /error_description -> ([^\n]*)/;
 
 const okStatus = (n: number): boolean => n >= 100 && n <= 599;
 
@@ -102,8 +101,7 @@ export function analyzeText(t: string): TextFinding {
     status: null, method: null, urls: [], host: null, body: null, success: false, deep: false,
     exception: null, noResponse: null, sdk: null,
   };
-  if (t.indexOf('HTTP response code:') >= 0) f.sdk = 'sdk2';
-  else if (/ -> \d{3} [A-Z][^\n]*,\s*(?:\n|$)|error_description -> /.test(t)) f.sdk = 'sdk1';
+  f.sdk = sdkShape(t);
 
   const tb = findBodyInText(t);
   f.body = tb.body;
@@ -168,8 +166,9 @@ export function analyzeText(t: string): TextFinding {
     if (d || x) f.body = { error: m[1], errorDescription: d ? d[1] : null, exception: x ? x[1] : null };
   }
   // SDK 1.x puts only the description in its message: "… -> 400 Bad Request, \n error_description -> …"
-  if (!f.body && (m = SDK1_DESC.exec(t)) && m[1].trim() !== 'null') {
-    f.body = { error: '', errorDescription: m[1].trim(), exception: null };
+  if (!f.body && f.sdk === 'sdk1') {
+    const d = sdk1Description(t);
+    if (d !== null) f.body = { error: '', errorDescription: d, exception: null };
   }
   return f;
 }

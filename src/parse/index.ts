@@ -14,11 +14,13 @@ import { parseAccess } from './access.js';
 import { hostZone, timeFromText } from './time.js';
 import type { ErrBody } from './body.js';
 import { KNOWN_ERRORS } from './templates.js';
+import { EXC_HEADER, isContinuation, isFrame } from './multiline.js';
 
 export type { ApiErrorEvent, EventParser, LineMeta, NoResponse, ParserOptions, ParserStats, FailureKind } from './event.js';
 export { MAX_RAW } from './event.js';
 export { redact } from './redact.js';
 export { parseEndpoint, isEasemobHost, looksLikeEasemobPath } from './endpoint.js';
+export { isContinuation } from './multiline.js';
 
 /** Longer lines are counted malformed and skipped (memory and time stay bounded). */
 export const MAX_LINE = 1 << 20;
@@ -92,30 +94,6 @@ function candidate(line: string, hostMarks: string[], others: boolean): boolean 
   for (let i = 0; !named && i < hostMarks.length; i++) named = line.indexOf(hostMarks[i]) >= 0;
   if (named || (others && line.indexOf('://') >= 0)) return ERR_TOKEN.test(line) || NET.test(line);
   return line.charCodeAt(0) === 72 && line.startsWith('HTTP response code:');
-}
-
-// ---------------------------------------------------------------- continuation lines
-const EXC_HEADER = /^(?:[A-Za-z_$][\w$]{0,60}[.\\]){0,15}[A-Za-z_$][\w$]{0,100}?(?:Exception|Error|Timeout|timeout|Throwable)[\w$]{0,40}(?::|$)/;
-
-/** Lines that belong to the event before them and never start one of their own. */
-export function isContinuation(line: string): boolean {
-  if (line.length === 0) return true;
-  const c = line.charCodeAt(0);
-  if (c === 9 || c === 32) return true; // "\tat …", "    at …", " error_description -> …", Python source lines
-  if (c === 67 && line.startsWith('Caused by:')) return true;
-  if (c === 72 && (line.startsWith('HTTP response code:') || line.startsWith('HTTP response body:') || line.startsWith('HTTP response headers:'))) return true;
-  if (c === 84 && line.startsWith('Traceback (most recent call last)')) return true;
-  if (c === 46 && /^\.\.\. \d+ (?:more|common frames omitted)/.test(line)) return true;
-  if (c === 84 && line.startsWith('The above exception was')) return true;
-  if (c === 68 && line.startsWith('During handling of the above exception')) return true;
-  if (c === 123 || (c >= 48 && c <= 57) || c === 91) return false; // JSON, timestamps, [level]
-  return EXC_HEADER.test(line);
-}
-
-/** Stack frames (Java `\tat`, Node `    at`, Python `  File "…"`): kept in raw, not analysed. */
-const FRAME = /^\s+(?:at\s|File ")|^\.\.\. \d+ /;
-function isFrame(line: string): boolean {
-  return FRAME.test(line);
 }
 
 interface Draft {
