@@ -93,7 +93,13 @@ function walk(v: unknown, path: string[], depth: number, c: Ctx): void {
       else if ((UPSTREAM_HOST_KEYS.has(lk) || (HOST_KEYS.has(k) && !inHeaders && (depth > 0 || key.includes('.')))) && HOSTNAME.test(x)) c.hosts.push(x.toLowerCase().replace(/:\d+$/, ''));
       else if (CODE_KEYS.has(k) && /^(?:E[A-Z_]{3,}|UND_ERR_[A-Z_]+|ERR_[A-Z_]+)$/.test(x)) c.codes.push(x);
       else if (NAME_KEYS.has(k) && /(?:Error|Exception|Timeout)$/.test(x)) c.names.push(x);
-      if (BODY_KEYS.has(k) || TEXT_KEYS.has(k)) {
+      // `msg`/`message`/`text` are the record's message at the top or in an error object, but
+      // chat payload (a message's text) deeper down: never read those as errors.
+      const parent = path.length ? path[path.length - 1] : '';
+      const msgLike = k === 'msg' || k === 'message' || k === 'text';
+      const textOk = TEXT_KEYS.has(k) && depth <= 3 && !PAYLOAD_KEYS.has(parent) &&
+        (!msgLike || depth === 0 || key.includes('.') || ERRISH.test(parent));
+      if ((BODY_KEYS.has(k) && !msgLike) || textOk) {
         const t = x.trimStart();
         if (t.startsWith('{') && t.length < 65536 && t.indexOf('error') >= 0) {
           // The body logged as a JSON string: "body":"{\"error\":…}"
@@ -105,8 +111,8 @@ function walk(v: unknown, path: string[], depth: number, c: Ctx): void {
         }
       }
       // Message/stack text of the record (not chat payload text deep in the tree).
-      if (TEXT_KEYS.has(k) && depth <= 3 && !PAYLOAD_KEYS.has(path[path.length - 1] ?? '')) c.texts.push(x);
-      else if (BODY_KEYS.has(k) && depth <= 4 && x.indexOf('error') >= 0) c.texts.push(x);
+      if (textOk) c.texts.push(x);
+      else if (BODY_KEYS.has(k) && !msgLike && depth <= 4 && x.indexOf('error') >= 0) c.texts.push(x);
     } else if (typeof x === 'number') {
       if (STATUS_KEYS.has(k) && Number.isInteger(x) && x >= 100 && x <= 599) c.statuses.push({ v: x, path: p });
       else if (ATTEMPT_KEYS.has(k) && Number.isInteger(x) && x >= 0 && x < 1000) c.attempt ??= x;
@@ -138,6 +144,8 @@ function closest<T>(cands: Cand<T>[], ref: string[] | null): T | null {
 
 const RESPONSE_PATH = /res|response/;
 const ERR_ROOT = /^(?:err|error|exception|cause)$/;
+/** Objects whose `message` is an error message (pino err, logback throwable, ECS error…). */
+const ERRISH = /^(?:err|error|errors|exception|throwable|cause|reason|failure|fault|e|ex|exc)$/;
 
 /**
  * Analyse one parsed JSON record. `pick` chooses among candidate URLs (Easemob ones first), so

@@ -2,7 +2,7 @@
  * Easemob Java server SDK messages.
  *
  * 1.x (`com.easemob.im.server`, DefaultErrorMapper): the exception message is
- *   String.format("%s %s -> %d %s, \\n error_description -> %s", method, uri, code, reason, description)
+ *   String.format("%s %s -> %d %s, \n error_description -> %s", method, uri, code, reason, description)
  * so a log shows `…EMBadRequestException: POST /org/app/users -> 400 Bad Request, ` and, on the
  * next line, ` error_description -> …`. The `error` code itself is not in the message.
  *

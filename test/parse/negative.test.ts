@@ -119,3 +119,14 @@ test('negative: CRLF line endings and a UTF-8 BOM are tolerated', () => {
   assert.equal(events[0].status, 401);
   assert.ok(!events[0].raw.endsWith('\r'));
 });
+
+test('negative: chat text that looks like an error body is payload, not an error (no status logged)', () => {
+  const { events } = run([
+    '{"level":"debug","msg":"easemob send","request":{"from":"alice","to":["bob"],"type":"txt","body":{"msg":"{\\"error\\":\\"reach_limit\\",\\"error_description\\":\\"This request has reached api limit\\"}"}}}',
+    '{"level":"debug","msg":"easemob send","body":{"target":["bob"],"msg":{"type":"txt","msg":"{\\"error\\":\\"unauthorized\\",\\"exception\\":\\"x\\"}"}}}',
+  ]);
+  assert.deepEqual(events, []);
+  // …while a record whose own message is the body is an event.
+  const ev = run(['{"level":"error","msg":"{\\"error\\":\\"unauthorized\\",\\"exception\\":\\"EasemobSecurityException\\",\\"error_description\\":\\"Unable to authenticate\\"}"}']).events;
+  assert.deepEqual(ev.map((e) => [e.status, e.error, e.errorDescription]), [[null, 'unauthorized', 'Unable to authenticate']]);
+});
