@@ -115,6 +115,7 @@ export function findBodyInText(text: string): TextBody {
     const open = text.lastIndexOf('{', m.index);
     if (open < 0) continue;
     let seg: string;
+    if (esc > 0 && isChatText(text, open)) continue;
     if (esc > 0) {
       // Escaped body: take the run up to the matching `}` of the escaped text, then unescape.
       const close = text.indexOf('}', m.index);
@@ -156,6 +157,15 @@ export function findBodyInText(text: string): TextBody {
   }
   if (!out.body && /["']action\\*["']\s*:/.test(text) && /\\*["'](?:uri|application|entities)\\*["']\s*:/.test(text)) out.success = true;
   return out;
+}
+
+/**
+ * An escaped body that is the text of a chat message (`"msg":{"type":"txt","msg":"{\"error\"…"}`
+ * or `"type":"txt","body":{"msg":"…"}`): payload echoed in a log, not a response.
+ */
+function isChatText(text: string, open: number): boolean {
+  const before = text.slice(Math.max(0, open - 200), open);
+  return /["'](?:msg|text)\\?["']\s*:\s*\\?["']\\*$/.test(before) && /["']type\\?["']\s*:\s*\\?["']txt/.test(before);
 }
 
 /** Whether position `pos` lies inside a JSON object that is an Easemob success envelope. */

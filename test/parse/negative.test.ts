@@ -130,3 +130,11 @@ test('negative: chat text that looks like an error body is payload, not an error
   const ev = run(['{"level":"error","msg":"{\\"error\\":\\"unauthorized\\",\\"exception\\":\\"EasemobSecurityException\\",\\"error_description\\":\\"Unable to authenticate\\"}"}']).events;
   assert.deepEqual(ev.map((e) => [e.status, e.error, e.errorDescription]), [[null, 'unauthorized', 'Unable to authenticate']]);
 });
+
+test('negative: a text line logging an outgoing chat message whose text mimics an error body', () => {
+  const { events } = run([
+    '2026-11-27 10:30:00.000 DEBUG [main] c.a.im.Sender - sending {"from":"alice","to":["bob"],"type":"txt","body":{"msg":"{\\"error\\":\\"reach_limit\\",\\"error_description\\":\\"This request has reached api limit\\"}"}}',
+    '2026-11-27 10:30:01.000 DEBUG [main] c.a.im.Sender - sending {"target_type":"users","target":["bob"],"msg":{"type":"txt","msg":"{\\"error\\":\\"unauthorized\\",\\"exception\\":\\"x\\"}"}}',
+  ]);
+  assert.deepEqual(events, []);
+});
