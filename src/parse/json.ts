@@ -36,9 +36,9 @@ const HOST_KEYS = new Set(['host', 'hostname', 'domain']);
 const UPSTREAM_HOST_KEYS = new Set(['proxy_host', 'upstream_host', 'upstream_name', 'server.address', 'peer.hostname']);
 /** Subtrees that are big and never tell us anything (Node ClientRequest/socket internals). */
 const SKIP_KEYS = new Set(['socket', 'agent', 'connection', 'client', 'parser', '_events', '_header', 'httpagent', 'httpsagent', 'transformrequest', 'transformresponse', 'adapter']);
-const TEXT_KEYS = new Set(['msg', 'message', 'error', 'err', 'stack', 'stack_trace', 'stacktrace', 'exc_info', 'exception', 'full_message', 'reason', 'cause', 'error_message', 'errormessage', 'event', 'detail', 'request']);
+const TEXT_KEYS = new Set(['msg', 'message', 'error', 'err', 'stack', 'stack_trace', 'stacktrace', 'exc_info', 'exception', 'full_message', 'reason', 'cause', 'error_message', 'errormessage', 'event', 'detail', 'request', 'log', 'short_message', 'localizedmessage']);
 const BODY_KEYS = new Set(['body', 'data', 'responsebody', 'response_body', 'resbody', 'respbody', 'response', 'resp', 'result', 'content', 'errorbody', 'error_body', 'rawbody', 'text', 'payload_text', 'responsetext', 'details']);
-const TIME_KEYS = ['time', 'timestamp', '@timestamp', 'ts', 'asctime', 'datetime', 'date', '@t', 't', 'time_local', 'time_iso8601', 'logtime'];
+const TIME_KEYS = ['time', 'timestamp', '@timestamp', 'ts', 'asctime', 'datetime', 'date', '@t', 't', 'time_local', 'time_iso8601', 'logtime', 'timemillis', 'timeMillis'];
 const CODE_KEYS = new Set(['code', 'errno', 'syscall_code']);
 const NAME_KEYS = new Set(['name', 'type', 'class', 'classname', 'exception_class', 'error_type', 'kind']);
 const ATTEMPT_KEYS = new Set(['attempt', 'attempts', 'retry', 'retries', 'retrycount', 'retry_count', 'attemptnumber', 'attempt_number']);
@@ -145,7 +145,7 @@ function closest<T>(cands: Cand<T>[], ref: string[] | null): T | null {
 const RESPONSE_PATH = /res|response/;
 const ERR_ROOT = /^(?:err|error|exception|cause)$/;
 /** Objects whose `message` is an error message (pino err, logback throwable, ECS error…). */
-const ERRISH = /^(?:err|error|errors|exception|throwable|cause|reason|failure|fault|e|ex|exc)$/;
+const ERRISH = /^(?:err|error|errors|exception|throwable|thrown|cause|reason|failure|fault|e|ex|exc)$/;
 
 /**
  * Analyse one parsed JSON record. `pick` chooses among candidate URLs (Easemob ones first), so
@@ -225,6 +225,11 @@ function noResponseFromNames(names: string[], text: string): NoResponse | null {
 }
 
 function tsOf(rec: Record<string, unknown>, tz: string, now: number): number | null {
+  // log4j2 JsonLayout: "instant":{"epochSecond":…,"nanoOfSecond":…}
+  const inst = rec.instant as Record<string, unknown> | undefined;
+  if (inst && typeof inst === 'object' && typeof inst.epochSecond === 'number') {
+    return inst.epochSecond * 1000 + Math.floor(Number(inst.nanoOfSecond ?? 0) / 1e6);
+  }
   for (const k of TIME_KEYS) {
     if (k in rec) {
       const t = timeFromValue(rec[k], tz, now);

@@ -12,7 +12,7 @@ const row = (n: number) => {
 };
 
 test('formats: every line is one event', () => {
-  assert.deepEqual(events.map((e) => e.line), [1, 2, 3, 4, 5, 6, 7]);
+  assert.deepEqual(events.map((e) => e.line), [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
 });
 
 test('formats: urllib3 debug line joins origin and request line', () => {
@@ -31,4 +31,10 @@ test('formats: Serilog compact JSON, logback JsonEncoder throwable, "401 Unautho
   assert.deepEqual(row(6), ['GET', '/users/{username}', 404, 'service_resource_not_found', '2026-11-27T02:15:30.123Z']);
   assert.equal(events[5].exception, 'org.apache.usergrid.services.exceptions.ServiceResourceNotFoundException');
   assert.deepEqual(row(7), [null, '/users', 401, null, '2026-11-27T02:15:30.000Z']);
+});
+
+test('formats: log4j2 JsonLayout (instant, thrown), Docker json-file with a plain-text log, GELF', () => {
+  assert.deepEqual(row(8), ['GET', '/users/{username}', 401, 'unauthorized', '2026-11-27T02:15:30.123Z']);
+  assert.deepEqual(row(9), ['GET', '/users/{username}', 404, null, '2026-11-27T02:15:31.000Z']);
+  assert.deepEqual(row(10), [null, '/messages/users', 429, null, '2026-11-27T02:15:32.500Z']);
 });
