@@ -107,6 +107,7 @@ interface Draft {
   hint: boolean;
   /** Last line ended with ':' — a body on the next line belongs here (Guzzle, "Response body:"). */
   colon: boolean;
+  wrapTime: string | null;
 }
 
 const RECORD_KEY = /"(?:level|msg|message|time|@timestamp|severity|log\.level|ts)"\s*:/;
@@ -139,6 +140,8 @@ export function createParser(opts: ParserOptions): EventParser {
   let draft: Draft | null = null;
   let prev: string | null = null;
   let lastStatusOnly = 0;
+  /** Time of the container wrapper around the current line (Docker/CRI), if any. */
+  let wrapTime: string | null = null;
 
   const easemobUrl = (u: string): boolean => {
     const pe = parseEndpoint(u);
@@ -228,6 +231,7 @@ export function createParser(opts: ParserOptions): EventParser {
     }
     const first = d.analysis[0] ?? '';
     let ts = timeFromText(first, tz, now());
+    if (ts === null && d.wrapTime) ts = timeFromText(d.wrapTime, tz, now());
     if (ts === null && d.prev) ts = timeFromText(d.prev, tz, now());
     const parser = tf.sdk ?? (tf.status === null && tf.noResponse && !tf.body ? 'client' : 'embedded');
     emit({
@@ -256,6 +260,7 @@ export function createParser(opts: ParserOptions): EventParser {
     if (jf.deep) { stats.malformed++; return true; }
     let ts = jf.ts;
     if (ts === null && start > 0) ts = timeFromText(line, tz, now());
+    if (ts === null && wrapTime) ts = timeFromText(wrapTime, tz, now());
     emit({
       parser: 'json', meta, raw: line, ts, method: jf.method, urls: jf.urls, host: jf.host, status: jf.status,
       body: jf.body, exception: jf.exception, noResponse: jf.noResponse, success: jf.success,
@@ -290,6 +295,7 @@ export function createParser(opts: ParserOptions): EventParser {
     draft = {
       meta, raw: line.length > MAX_RAW + 1024 ? line.slice(0, MAX_RAW + 1024) : line, analysis: [clip(line)],
       analysisLen: line.length, lines: 1, prev, hint: false, colon: line.charCodeAt(line.length - 1) === 58,
+      wrapTime,
     };
   }
 
@@ -311,6 +317,28 @@ export function createParser(opts: ParserOptions): EventParser {
       flushDraft(out);
       prev = null;
       return;
+    }
+    // Container log wrappers: Docker json-file `{"log":"…\n","stream":…,"time":…}` and CRI
+    // `<time> stdout F <line>` carry the app's own line — unwrap it so multi-line records and
+    // every shape work as on the host. Docker lines are decoded only when it can matter.
+    wrapTime = null;
+    const w0 = line.charCodeAt(0);
+    if (w0 === 123 && line.startsWith('{"log":')) {
+      if (!draft && !candidate(line, hostMarks, others)) {
+        prev = line.length > 4096 ? null : line;
+        return;
+      }
+      const u = unwrapDocker(line);
+      if (u) {
+        line = u.text;
+        wrapTime = u.time;
+      }
+    } else if (w0 >= 48 && w0 <= 57 && line.charCodeAt(4) === 45) {
+      const sp = line.indexOf(' ', 19);
+      if (sp > 0 && sp < 40 && (line.startsWith(' stdout ', sp) || line.startsWith(' stderr ', sp)) && line.charCodeAt(sp + 9) === 32) {
+        wrapTime = line.slice(0, sp);
+        line = line.slice(sp + 10);
+      }
     }
     if (draft) {
       const c0 = line.charCodeAt(0);
@@ -388,6 +416,20 @@ export function createParser(opts: ParserOptions): EventParser {
       return draft ? draft.meta : null;
     },
   };
+}
+
+/** Docker json-file record → the app's line (trailing newline dropped) and the record's time. */
+function unwrapDocker(line: string): { text: string; time: string | null } | null {
+  let rec: unknown;
+  try {
+    rec = JSON.parse(line);
+  } catch {
+    return null;
+  }
+  const r = rec as Record<string, unknown>;
+  if (!r || typeof r.log !== 'string') return null;
+  const text = r.log.endsWith('\n') ? r.log.slice(0, r.log.endsWith('\r\n') ? -2 : -1) : r.log;
+  return { text, time: typeof r.time === 'string' ? r.time : null };
 }
 
 function capRaw(s: string): string {
