@@ -16,6 +16,7 @@ export function isContinuation(line: string): boolean {
   if (c === 46 && /^\.\.\. \d+ (?:more|common frames omitted)/.test(line)) return true;
   if (c === 84 && line.startsWith('The above exception was')) return true;
   if (c === 68 && line.startsWith('During handling of the above exception')) return true;
+  if (c === 125) return true; // `}` / `}"` closing a pretty-printed body or util.inspect dump
   if (c === 123 || (c >= 48 && c <= 57) || c === 91) return false; // JSON, timestamps, [level]
   return EXC_HEADER.test(line);
 }

@@ -110,3 +110,15 @@ test('client: requests ConnectTimeout with Max retries exceeded gives up', () =>
   ]);
   assert.deepEqual([ev[0].endpoint, ev[0].host, ev[0].noResponse], ['/token', 'a1.easemob.com', { kind: 'timeout', gaveUp: true }]);
 });
+
+test('client: nginx error.log upstream failures when proxying to Easemob; pretty-printed Spring body', () => {
+  const { events: ev } = run(fixture('nginx-error.log'));
+  assert.deepEqual(ev.map((e) => [e.line, e.method, e.endpoint, e.status, e.noResponse?.kind ?? null, e.error, new Date(e.ts).toISOString()]), [
+    [1, 'POST', '/messages/users', null, 'timeout', null, '2026-11-27T02:15:30.000Z'],
+    [2, 'GET', '/users/{username}', null, 'refused', null, '2026-11-27T02:15:31.000Z'],
+    [3, 'POST', '/token', null, 'dns', null, '2026-11-27T02:15:32.000Z'],
+    [4, null, null, 400, null, 'illegal_argument', '2026-11-27T02:15:33.000Z'],
+  ]);
+  assert.equal(ev[3].errorDescription, 'username is not legal');
+  assert.equal(ev[3].raw.split('\n').length, 8);
+});
