@@ -120,5 +120,5 @@ test('client: nginx error.log upstream failures when proxying to Easemob; pretty
     [4, null, null, 400, null, 'illegal_argument', '2026-11-27T02:15:33.000Z'],
   ]);
   assert.equal(ev[3].errorDescription, 'username is not legal');
-  assert.equal(ev[3].raw.split('\n').length, 8);
+  assert.equal(ev[3].raw.split('\n').length, 7);
 });
