@@ -27,7 +27,7 @@ export interface JsonFinding {
 
 interface Cand<T> { v: T; path: string[] }
 
-const STATUS_KEYS = new Set(['status', 'statuscode', 'status_code', 'httpstatus', 'http_status', 'responsestatus', 'response_status', 'statuscodevalue']);
+const STATUS_KEYS = new Set(['status', 'statuscode', 'status_code', 'httpstatus', 'http_status', 'responsestatus', 'response_status', 'statuscodevalue', 'httpcode', 'http_code', 'responsecode', 'response_code', 'httpstatuscode']);
 const URL_KEYS = new Set(['url', 'uri', 'href', 'full', 'originalurl', 'requesturl', 'request_url', 'requesturi', 'request_uri', 'path', 'target', 'endpoint']);
 const METHOD_KEYS = new Set(['method', 'verb', 'request_method', 'requestmethod', 'httpmethod', 'http_method']);
 // `host`/`hostname` at the top of a record are the machine or the app's own vhost (pino, bunyan,
@@ -56,6 +56,7 @@ interface Ctx {
   codes: string[];
   names: string[];
   attempt: number | null;
+  codeStatus: number | null;
   success: boolean;
   deep: boolean;
   nodes: number;
@@ -116,6 +117,7 @@ function walk(v: unknown, path: string[], depth: number, c: Ctx): void {
     } else if (typeof x === 'number') {
       if (STATUS_KEYS.has(k) && Number.isInteger(x) && x >= 100 && x <= 599) c.statuses.push({ v: x, path: p });
       else if (ATTEMPT_KEYS.has(k) && Number.isInteger(x) && x >= 0 && x < 1000) c.attempt ??= x;
+      else if (k === 'code' && Number.isInteger(x) && x >= 400 && x <= 599) c.codeStatus ??= x; // weak: `"code":401`
     } else if (x !== null && typeof x === 'object') {
       if (PAYLOAD_KEYS.has(k)) continue;
       walk(x, p, depth + 1, c);
@@ -165,7 +167,7 @@ export function analyzeJson(rec: Record<string, unknown>, tz: string, now: numbe
   }
   const c: Ctx = {
     statuses: [], urls: [], bases: [], methods: [], hosts: [], bodies: [], texts: [], codes: [], names: [],
-    attempt: null, success: false, deep: false, nodes: 0,
+    attempt: null, codeStatus: null, success: false, deep: false, nodes: 0,
   };
   walk(rec, [], 0, c);
   const f: JsonFinding = {
@@ -198,7 +200,7 @@ export function analyzeJson(rec: Record<string, unknown>, tz: string, now: numbe
     statuses = statuses.filter((s) => s.path[0] === ref[0]);
   }
   const resp = statuses.filter((s) => RESPONSE_PATH.test(s.path.join('.')) || s.path.length === 1);
-  f.status = closest(resp.length ? resp : statuses, ref) ?? tf?.status ?? null;
+  f.status = closest(resp.length ? resp : statuses, ref) ?? tf?.status ?? c.codeStatus;
   f.method = closest(c.methods, ref) ?? tf?.method ?? null;
   f.host ??= tf?.host ?? null;
   f.body ??= tf?.body ?? null;

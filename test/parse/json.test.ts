@@ -123,3 +123,12 @@ test('json: pino-http error record — the Easemob call status, not the app\'s o
     [2, 429, null, '/messages/users', 'reach_limit'],
   ]);
 });
+
+test('json: status under "code" (numeric 4xx/5xx) or "httpCode"', () => {
+  const { events: ev } = run([
+    '{"level":"error","msg":"easemob failed","code":401,"url":"https://a1.easemob.com/acme/chat/users","time":"2026-11-27T02:15:30Z"}',
+    '{"level":"error","msg":"easemob failed","httpCode":503,"url":"https://a1.easemob.com/acme/chat/users","time":"2026-11-27T02:15:30Z"}',
+    '{"level":"error","msg":"easemob failed","code":"ECONNRESET","url":"https://a1.easemob.com/acme/chat/users","time":"2026-11-27T02:15:30Z"}',
+  ]);
+  assert.deepEqual(ev.map((e) => [e.status, e.noResponse?.kind ?? null]), [[401, null], [503, null], [null, 'reset']]);
+});
