@@ -10,8 +10,8 @@ import { SDK1_STATUS, SDK2_STATUS, sdk1Description, sdkShape } from './sdk.js';
 
 export interface TextFinding {
   status: number | null;
-  /** Where the status came from: explicit HTTP status text or a weaker hint. */
   method: string | null;
+  /** Every URL or REST path found, in order of reliability; the caller picks the Easemob one. */
   urls: string[];
   host: string | null;
   body: ErrBody | null;
@@ -58,6 +58,7 @@ const PY_URL = /with url: (\/[^\s]*)/;
 const ATTEMPTED = /attempted address: ([A-Za-z0-9.-]+\.[A-Za-z]{2,}):\d+/; // undici ConnectTimeoutError
 const URL_KV = /\b(?:url|uri|path|request_uri)["']?\s*[:=]\s*["']?(\/[^\s"',]{1,2000})/;
 const METHOD_ONLY = new RegExp(`(?:^|[\\s\\[("'=:])(${METHODS})(?=[\\s\\]"',)])`);
+const METHOD_WORD = new RegExp(`^(?:${METHODS})$`, 'i');
 const METHOD_KV = /\bmethod["']?\s*[=:]\s*["']?([A-Za-z]{3,7})\b/i;
 const EXC = /\b((?:[a-z_$][\w$]{0,40}\.){1,12}[A-Z][\w$]{0,80}?(?:Exception|Error|Timeout|Refused|Reset|Failure)[\w$]{0,40}|(?:[A-Z]\w{0,40}\\){1,8}[A-Z]\w{0,80}?(?:Exception|Error))\b/; // Java/Python FQCN, PHP namespace
 const EXC_SIMPLE = /\b([A-Z][A-Za-z]{0,80}?(?:Exception|Error|Timeout))(?=:|\s|$|\(|\b)/;
@@ -155,7 +156,7 @@ export function analyzeText(t: string): TextFinding {
   if (!f.host && f.urls.length === 0) f.host = emHost(t);
   if (!f.method) {
     m = METHOD_KV.exec(t) ?? METHOD_ONLY.exec(t);
-    if (m && new RegExp(`^(?:${METHODS})$`, 'i').test(m[1])) f.method = m[1].toUpperCase();
+    if (m && METHOD_WORD.test(m[1])) f.method = m[1].toUpperCase();
   }
   m = EXC.exec(t) ?? EXC_SIMPLE.exec(t);
   if (m) f.exception = m[1];
