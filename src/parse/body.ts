@@ -1,0 +1,177 @@
+/**
+ * Easemob error bodies: `{"error":"…","exception":"…","timestamp":…,"duration":…,"error_description":"…"}`
+ * (any field may be missing), found as objects, as JSON strings, or embedded in free text
+ * (bare, quoted, backslash-escaped, in brackets, Python dict repr).
+ */
+import { KNOWN_ERRORS } from './templates.js';
+
+export interface ErrBody {
+  error: string;
+  errorDescription: string | null;
+  exception: string | null;
+}
+
+export const MAX_DEPTH = 20;
+const ERROR_CODE = /^[A-Za-z][A-Za-z0-9_ .\-]{0,63}$/;
+
+const str = (v: unknown): string | null => (typeof v === 'string' ? v : null);
+
+/** The object as an Easemob error body, or null. */
+export function asErrorBody(o: Record<string, unknown>): ErrBody | null {
+  const e = o.error;
+  if (typeof e !== 'string' || !ERROR_CODE.test(e)) return null;
+  const d = str(o.error_description);
+  const x = str(o.exception);
+  // `error` alone is too common in logs (zap's "error":"…"); demand an Easemob companion field
+  // or a documented code.
+  if (d === null && x === null && !KNOWN_ERRORS.has(e) && !(typeof o.timestamp === 'number' && 'duration' in o)) return null;
+  return { error: e, errorDescription: d, exception: x };
+}
+
+/**
+ * Easemob success envelope (`action`, `uri`/`application`/`entities`/`data`): its data may echo
+ * user text such as `{"error":"reach_limit"}` and must never be read as an error.
+ */
+export function isSuccessEnvelope(o: Record<string, unknown>): boolean {
+  return typeof o.action === 'string' && ('uri' in o || 'application' in o || 'entities' in o || 'applicationName' in o);
+}
+
+/** Keys whose subtree is chat payload (message text, extensions), never a response body. */
+export const PAYLOAD_KEYS = new Set(['msg', 'msgs', 'ext', 'bodies', 'customexts', 'payload', 'target', 'entities']);
+
+/** Depth-capped search of a parsed value for an error body. Returns 'deep' when too deep. */
+export function findBodyIn(v: unknown, depth = 0): ErrBody | null | 'deep' {
+  if (depth > MAX_DEPTH) return 'deep';
+  if (v === null || typeof v !== 'object') return null;
+  if (Array.isArray(v)) {
+    for (let i = 0; i < v.length && i < 20; i++) {
+      const r = findBodyIn(v[i], depth + 1);
+      if (r) return r;
+    }
+    return null;
+  }
+  const o = v as Record<string, unknown>;
+  const b = asErrorBody(o);
+  if (b) return b;
+  if (isSuccessEnvelope(o)) return null;
+  for (const k in o) {
+    if (PAYLOAD_KEYS.has(k.toLowerCase())) continue;
+    const r = findBodyIn(o[k], depth + 1);
+    if (r) return r;
+  }
+  return null;
+}
+
+/** End index (exclusive) of the balanced `{…}`/`[…]` starting at i, honouring JSON strings. */
+function balancedEnd(s: string, i: number, limit: number): number {
+  let depth = 0;
+  let inStr = false;
+  const end = Math.min(s.length, i + limit);
+  for (let j = i; j < end; j++) {
+    const c = s.charCodeAt(j);
+    if (inStr) {
+      if (c === 92) j++; // backslash
+      else if (c === 34) inStr = false;
+    } else if (c === 34) inStr = true;
+    else if (c === 123 || c === 91) {
+      if (++depth > MAX_DEPTH + 5) return -2;
+    } else if (c === 125 || c === 93) {
+      if (--depth === 0) return j + 1;
+    }
+  }
+  return -1;
+}
+
+/** Undo one level of JSON string escaping (`\"` → `"`, `\\` → `\`, `\n` → newline). */
+export function unescapeOnce(s: string): string {
+  try {
+    return JSON.parse('"' + s.replace(/"/g, '\\"').replace(/\\\\"/g, '\\"') + '"') as string;
+  } catch {
+    return s.replace(/\\(["\\/])/g, '$1').replace(/\\n/g, '\n').replace(/\\t/g, '\t');
+  }
+}
+
+export interface TextBody {
+  body: ErrBody | null;
+  /** Text carried an Easemob success envelope (and no error body outside it). */
+  success: boolean;
+  /** A JSON object in the text was too deeply nested. */
+  deep: boolean;
+}
+
+const ERR_KEY = /(\\*)["']error\1["']\s*:/g;
+const FIELD_RE = (name: string, q: string): RegExp => new RegExp(`${q}${name}${q}\\s*:\\s*${q}((?:[^${q}\\\\]|\\\\.){0,400})${q}`);
+
+/** Search free text for an Easemob error body. */
+export function findBodyInText(text: string): TextBody {
+  const out: TextBody = { body: null, success: false, deep: false };
+  if (text.indexOf('error') < 0) return out;
+  ERR_KEY.lastIndex = 0;
+  let m: RegExpExecArray | null;
+  let tries = 0;
+  while ((m = ERR_KEY.exec(text)) !== null && tries++ < 8) {
+    const esc = m[1].length;
+    // Walk back to the `{` that opens the object holding this key (bodies are flat).
+    const open = text.lastIndexOf('{', m.index);
+    if (open < 0) continue;
+    let seg: string;
+    if (esc > 0 && isChatText(text, open)) continue;
+    if (esc > 0) {
+      // Escaped body: take the run up to the matching `}` of the escaped text, then unescape.
+      const close = text.indexOf('}', m.index);
+      if (close < 0) continue;
+      seg = text.slice(open, close + 1);
+      for (let k = 0; k < esc && seg.includes('\\'); k++) seg = unescapeOnce(seg);
+    } else {
+      const end = balancedEnd(text, open, 65536);
+      if (end === -2) { out.deep = true; return out; }
+      seg = end > 0 ? text.slice(open, end) : text.slice(open);
+    }
+    let parsed: unknown;
+    try { parsed = JSON.parse(seg); } catch { parsed = undefined; }
+    if (parsed && typeof parsed === 'object') {
+      const b = asErrorBody(parsed as Record<string, unknown>);
+      if (b) {
+        // Inside an Easemob success envelope (echoed chat text)? Then it is not an error.
+        if (insideSuccessEnvelope(text, open)) { out.success = true; continue; }
+        out.body = b;
+        return out;
+      }
+      continue;
+    }
+    // Truncated/odd JSON or Python repr: pick the fields out with regexes.
+    const q = text[m.index + esc] === "'" ? "'" : '"';
+    const region = text.slice(open, open + 2000);
+    const src = esc > 0 ? unescapeOnce(region) : region;
+    const e = FIELD_RE('error', q).exec(src);
+    if (e && ERROR_CODE.test(e[1])) {
+      if (insideSuccessEnvelope(text, open)) { out.success = true; continue; }
+      const d = FIELD_RE('error_description', q).exec(src);
+      const x = FIELD_RE('exception', q).exec(src);
+      const b: ErrBody = { error: e[1], errorDescription: d ? d[1] : null, exception: x ? x[1] : null };
+      if (b.errorDescription !== null || b.exception !== null || KNOWN_ERRORS.has(b.error)) {
+        out.body = b;
+        return out;
+      }
+    }
+  }
+  if (!out.body && /["']action\\*["']\s*:/.test(text) && /\\*["'](?:uri|application|entities)\\*["']\s*:/.test(text)) out.success = true;
+  return out;
+}
+
+/**
+ * An escaped body that is the text of a chat message (`"msg":{"type":"txt","msg":"{\"error\"…"}`
+ * or `"type":"txt","body":{"msg":"…"}`): payload echoed in a log, not a response.
+ */
+function isChatText(text: string, open: number): boolean {
+  const before = text.slice(Math.max(0, open - 200), open);
+  return /["'](?:msg|text)\\?["']\s*:\s*\\?["']\\*$/.test(before) && /["']type\\?["']\s*:\s*\\?["']txt/.test(before);
+}
+
+/** Whether position `pos` lies inside a JSON object that is an Easemob success envelope. */
+function insideSuccessEnvelope(text: string, pos: number): boolean {
+  const before = text.slice(0, pos);
+  const a = before.search(/\\*["']action\\*["']\s*:/);
+  if (a < 0) return false;
+  return /\\*["'](?:uri|application|entities|applicationName)\\*["']\s*:/.test(text);
+}
