@@ -131,6 +131,10 @@ export class RuleEngine {
       if (err !== null) {
         best = scan(b?.byError.get(err), best, ev, err, desc, method);
         best = scan(this.byErrorOnly.get(err), best, ev, err, desc, method);
+      } else if (b && desc !== null) {
+        // No error code (the Java SDK 1.x message carries only status and description): rows
+        // whose description pattern vouches for them still apply; see test().
+        for (const list of b.byError.values()) best = scan(list, best, ev, err, desc, method);
       }
       best = scan(b?.any, best, ev, err, desc, method);
       best = scan(this.rest, best, ev, err, desc, method);
@@ -224,7 +228,8 @@ function test(m: CompiledMatch, ev: ApiErrorEvent, err: string | null, desc: str
     // An unknown status is tolerated only when the rule's error code vouches for the row.
     if (ev.status === null ? !m.error : !m.status.includes(ev.status)) return false;
   }
-  if (m.error && (err === null || !m.error.includes(err))) return false;
+  // A missing error code is tolerated only when the rule's description pattern vouches for the row.
+  if (m.error && (err === null ? !m.description || m.errorRequired : !m.error.includes(err))) return false;
   if (m.method && (method === null || !m.method.includes(method))) return false;
   if (m.endpoint && (ev.endpoint === null || !m.endpoint.includes(ev.endpoint))) return false;
   if (m.description && (desc === null || !m.description.test(desc))) return false;

@@ -28,6 +28,8 @@ export interface CompiledMatch {
   status: readonly number[] | null;
   /** Lower-cased Easemob error codes (any of), or null. */
   error: readonly string[] | null;
+  /** The event must carry the error code (no tolerance for a missing one). */
+  errorRequired: boolean;
   description: RegExp | null;
   /** Upper-case methods, or null. */
   method: readonly string[] | null;

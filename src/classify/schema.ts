@@ -49,6 +49,12 @@ export const matchSchema = z
     method: oneOrMany(method).optional(),
     /** Endpoint templates (exact), as the parser normalises them: `/users/{username}`. */
     endpoint: oneOrMany(endpoint).optional(),
+    /**
+     * An event without an error code (the Java SDK 1.x logs none) may still match a rule whose
+     * description pattern vouches for it; `error_required: true` refuses that, for rows whose
+     * description is shared with another row (E04/E16).
+     */
+    error_required: z.boolean().optional(),
     /** Matches only calls that got no response; `true` or a list of failure kinds. */
     no_response: z.union([z.literal(true), z.array(z.enum(FAILURE_KINDS)).min(1)]).optional(),
   })

@@ -195,7 +195,12 @@ test('E04/E16: same description, the error code decides', () => {
   assert.equal(engine.classify(ev({ status: 400, error: 'required_property_not_found', description: d })).ref, 'E16');
   assert.equal(engine.classify(ev({ status: 400, error: 'ILLEGAL_ARGUMENT', description: d.toUpperCase() })).ref, 'E04');
   assert.equal(engine.classify(ev({ status: null, error: 'required_property_not_found', description: d })).ref, 'E16');
-  assert.equal(engine.classify(ev({ status: 400, description: d })).ref, 'S400', 'no error code: neither row');
+  assert.equal(engine.classify(ev({ status: 400, description: d })).ref, 'S400', 'no error code, no call: neither row');
+  // No error code (Java SDK 1.x): the call decides.
+  assert.equal(engine.classify(ev({ status: 400, description: d, method: 'POST', endpoint: '/users' })).ref, 'E04');
+  assert.equal(engine.classify(ev({ status: 400, description: d, method: 'PUT', endpoint: '/users/{username}/password' })).ref, 'E16');
+  // With an error code, the code wins over the call.
+  assert.equal(engine.classify(ev({ status: 400, error: 'illegal_argument', description: d, endpoint: '/users/{username}/password' })).ref, 'E04');
 });
 
 test('E22/E27: same prefix, the tail decides', () => {
