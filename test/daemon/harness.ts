@@ -35,6 +35,16 @@ export async function until<T>(what: string, fn: () => T | undefined | null | fa
   }
 }
 
+export async function untilAsync<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 10_000, everyMs = 100): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await fn();
+    if (v) return v;
+    if (Date.now() > end) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+}
+
 /**
  * A NOTIFY_SOCKET like systemd's: an AF_UNIX datagram socket. Node cannot open one, so a few lines of
  * Perl (perl-base is essential on Debian) receive the datagrams. recv() without a control buffer closes
