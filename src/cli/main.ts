@@ -7,6 +7,7 @@ import { registerReplay } from './commands/replay.js';
 import { registerIncidents } from './commands/incidents.js';
 import { registerConfig } from './commands/config.js';
 import { registerRules } from './commands/rules.js';
+import { registerDoctor } from './commands/doctor.js';
 
 const program = new Command('apiwatch')
   .description('Watches app-server logs for failed Easemob / Agora Chat REST calls and pages operators with the fix.')
@@ -14,7 +15,7 @@ const program = new Command('apiwatch')
   .showHelpAfterError()
   .exitOverride();
 
-for (const register of [registerRun, registerClassify, registerReplay, registerIncidents, registerConfig, registerRules]) {
+for (const register of [registerRun, registerClassify, registerReplay, registerIncidents, registerConfig, registerRules, registerDoctor]) {
   register(program);
 }
 
