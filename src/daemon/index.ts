@@ -35,6 +35,8 @@ export interface Daemon {
 
 export interface DaemonOptions {
   notify?: SdNotify;
+  /** Replaces buildNotifiers (embedding, tests); called again on reload. */
+  buildNotifiers?: (cfg: LoadedConfig) => Notifier[];
 }
 
 /** The notifiers a config asks for. Integrations add themselves here; reload rebuilds them. */
@@ -56,7 +58,7 @@ export async function startDaemon(cfg: LoadedConfig, log: Logger, opts: DaemonOp
   let db: DB | undefined;
   try {
     db = openDatabase(cfg.dbPath);
-    return await wire(cfg, log, notify, db, lock.release);
+    return await wire(cfg, log, notify, db, lock.release, opts.buildNotifiers ?? buildNotifiers);
   } catch (err) {
     if (db?.open) db.close();
     lock.release();
@@ -64,7 +66,14 @@ export async function startDaemon(cfg: LoadedConfig, log: Logger, opts: DaemonOp
   }
 }
 
-async function wire(cfg: LoadedConfig, log: Logger, notify: SdNotify, db: DB, releaseLock: () => void): Promise<Daemon> {
+async function wire(
+  cfg: LoadedConfig,
+  log: Logger,
+  notify: SdNotify,
+  db: DB,
+  releaseLock: () => void,
+  makeNotifiers: (cfg: LoadedConfig) => Notifier[],
+): Promise<Daemon> {
   let current = cfg;
   db.pragma(`busy_timeout = ${cfg.database.busy_timeout}`);
   try {
@@ -94,7 +103,7 @@ async function wire(cfg: LoadedConfig, log: Logger, notify: SdNotify, db: DB, re
       return p;
     },
   });
-  const notifiers: Notifier[] = buildNotifiers(cfg).map(track);
+  const notifiers: Notifier[] = makeNotifiers(cfg).map(track);
   const dispatcher = new Dispatcher(notifiers, log);
   const onChanges = (changes: IncidentChange[]) => {
     for (const c of changes) {
@@ -246,7 +255,7 @@ async function wire(cfg: LoadedConfig, log: Logger, notify: SdNotify, db: DB, re
       if (!current.configFile) throw new Error('running on built-in defaults: there is no config file to re-read');
       const next = loadConfig(current.configFile);
       const nextClassifier = await loadClassifierFor(next);
-      const nextNotifiers = buildNotifiers(next).map(track);
+      const nextNotifiers = makeNotifiers(next).map(track);
       const restartOnly: string[] = [];
       if (next.dbPath !== current.dbPath) restartOnly.push('state_dir');
       if (JSON.stringify(next.http) !== JSON.stringify(current.http)) restartOnly.push('http');

@@ -29,7 +29,8 @@ test('/metrics counts what was fed; /healthz and the watchdog flip while the pip
   mkdirSync(join(dir, 'logs'));
   const log = join(dir, 'logs', 'app.log');
   const dbFile = join(dir, 'data', 'apiwatch.db');
-  appendLines(log, [failLine(), failLine(), failLine(), OK_LINE, failLine(401, 'unauthorized', 'users'), OK_LINE]);
+  // The truncated line is a parse failure (looks like a structured failure, does not parse).
+  appendLines(log, [failLine(), failLine(), failLine(), OK_LINE, failLine(401, 'unauthorized', 'users'), OK_LINE, '{"level":50,"status":429,"body":{"error":"reach_']);
   const sock = await new NotifySocket(join(dir, 'notify.sock')).start();
   const cfg = writeConfig(dir, { extra: 'http:\n  enabled: true\n  listen: 127.0.0.1:0\nhealth:\n  stall_after: 1s\n' });
   const d = new DaemonProc(cfg, { NOTIFY_SOCKET: sock.path, WATCHDOG_USEC: '400000' });
@@ -40,7 +41,7 @@ test('/metrics counts what was fed; /healthz and the watchdog flip while the pip
     await until('4 events', () => eventCount(dbFile) === 4);
 
     let m = await scrape();
-    assert.equal(m.get(`apiwatch_lines_read_total{source="${log}"}`), 6);
+    assert.equal(m.get(`apiwatch_lines_read_total{source="${log}"}`), 7);
     assert.equal(m.get(`apiwatch_bytes_read_total{source="${log}"}`), statSync(log).size);
     assert.equal(sum(m, 'apiwatch_events_total'), 4);
     // Per ref/category/severity, the counters equal what the store holds.
@@ -53,7 +54,7 @@ test('/metrics counts what was fed; /healthz and the watchdog flip while the pip
     }
     assert.equal(sum(m, 'apiwatch_incidents_open'), groups.length);
     assert.equal(m.get(`apiwatch_tail_lag_bytes{file="${log}"}`), 0);
-    assert.equal(m.get('apiwatch_parse_failures_total'), 0);
+    assert.equal(m.get('apiwatch_parse_failures_total'), 1);
     assert.equal(m.get('apiwatch_skipped_long_lines_total'), 0);
     assert.ok((m.get('apiwatch_database_size_bytes') ?? 0) > 0);
 
@@ -96,7 +97,7 @@ test('/metrics counts what was fed; /healthz and the watchdog flip while the pip
     assert.ok(d.log('database writable again; ingestion resumed from the checkpoint'));
     m = await scrape();
     assert.equal(sum(m, 'apiwatch_events_total'), 6);
-    assert.equal(m.get(`apiwatch_lines_read_total{source="${log}"}`), 8);
+    assert.equal(m.get(`apiwatch_lines_read_total{source="${log}"}`), 9);
     assert.equal(await d.stop(), 0);
   } finally {
     locker?.close();

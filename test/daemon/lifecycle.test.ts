@@ -83,9 +83,12 @@ test('SIGTERM mid-ingest commits what it read; a restart continues exactly where
   const cfg = writeConfig(dir);
   const first = new DaemonProc(cfg);
   await until('some events committed', () => eventCount(db) > 0, 20_000, 5);
+  const t0 = Date.now();
   first.kill('SIGTERM');
   const exit = await first.exited;
   assert.equal(exit.code, 0, first.stderr);
+  // Well within TimeoutStopSec=30s, including Node's own exit.
+  assert.ok(Date.now() - t0 < 5000, `stopped in ${Date.now() - t0} ms`);
   const afterStop = eventCount(db);
   assert.ok(afterStop > 0 && afterStop < expected, `stopped mid-file: ${afterStop} of ${expected}`);
   const cp = query<{ offset: number; line: number }>(db, 'SELECT offset, line FROM source_positions');
