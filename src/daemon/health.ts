@@ -77,7 +77,9 @@ export function assessHealth(h: HealthInputs): HealthReport {
     moving = false;
     problems.push(`a batch commit has been running for ${Math.round((h.now - h.writeStartedAt) / 1000)}s`);
   }
-  for (const l of h.lags) {
+  // Unread bytes while commits fail are the store's problem (reported below), not a hang: a restart
+  // would not help, so they must not stop the watchdog.
+  for (const l of h.storeFailing ? [] : h.lags) {
     if (l.lagBytes > 0 && l.checkpointAgeMs > h.stallAfterMs) {
       const recent = h.tailerProgressAt !== undefined && h.now - h.tailerProgressAt <= h.stallAfterMs;
       if (!recent) {

@@ -111,16 +111,29 @@ async function wire(
     }
     dispatcher.handle(changes);
   };
-  const pipeline = new Pipeline({
-    db,
-    classifier: liveClassifier,
-    apiHosts: cfg.api_hosts,
-    includeOtherApis: cfg.sources.some((s) => s.include_other_apis),
-    onChanges,
+  // A fresh pipeline (fresh parser state) after a store failure: see GuardedSink.
+  const makePipeline = () =>
+    new Pipeline({
+      db,
+      classifier: liveClassifier,
+      apiHosts: cfg.api_hosts,
+      includeOtherApis: cfg.sources.some((s) => s.include_other_apis),
+      onChanges,
+    });
+  let pipeline = makePipeline();
+  const totals = { batches: 0, lines: 0, events: 0 };
+  const stats = () => ({
+    batches: totals.batches + pipeline.stats.batches,
+    lines: totals.lines + pipeline.stats.lines,
+    events: totals.events + pipeline.stats.events,
   });
 
+  const RESYNC_MS = { initial: 500, max: 30_000 };
+  let resyncDelay = RESYNC_MS.initial;
+  let nextResyncAt = 0;
   const sink = new GuardedSink(pipeline, log, {
     committed(b: LineBatch) {
+      resyncDelay = RESYNC_MS.initial;
       if (!b.lines.length) return;
       let bytes = 0;
       for (const l of b.lines) bytes += Buffer.byteLength(l.text) + 1;
@@ -129,11 +142,29 @@ async function wire(
     },
     failed(code) {
       metrics?.storeWriteFailures.inc({ code });
+      nextResyncAt = Date.now() + resyncDelay;
     },
-    recovered() {},
   });
   const makeTailer = (c: LoadedConfig) => new Tailer({ sources: c.sources, sink, checkpoints: pipeline.checkpoints });
   let tailer = makeTailer(cfg);
+  let tailerRunning = false;
+  // Tailer swaps (reload, resync, stop) run one at a time.
+  let tailerOps: Promise<unknown> = Promise.resolve();
+  const withTailer = <T>(fn: () => Promise<T>): Promise<T> => {
+    const next = tailerOps.then(fn);
+    tailerOps = next.catch(() => undefined);
+    return next;
+  };
+  const stopTailer = async () => {
+    if (!tailerRunning) return;
+    tailerRunning = false;
+    await tailer.stop();
+  };
+  const startTailer = async (c: LoadedConfig) => {
+    tailer = makeTailer(c);
+    await tailer.start();
+    tailerRunning = true;
+  };
   // The real tailer reports progress and skipped lines; read them if present without depending on them.
   const tailerStats = () => (tailer as unknown as { stats?: () => { skippedLong?: number; lastProgressAt?: number } }).stats?.();
   const tailerProgressAt = () => tailerStats()?.lastProgressAt ?? (tailer as unknown as { lastProgressAt?: number }).lastProgressAt;
@@ -184,11 +215,12 @@ async function wire(
       flushFailing = false;
     } catch (err) {
       if (!isTransientStoreError(err)) throw err;
-      // The rolled-back events are still in the parser's buffer only if it kept them; the checkpoint
-      // did not move, so a restart re-reads them either way.
+      // The flushed events left the parser and rolled back: only a re-read from the checkpoint recovers them.
       if (!flushFailing) log.error({ code: (err as { code: string }).code, err: (err as Error).message }, 'idle flush could not commit');
       flushFailing = true;
+      sink.fail((err as { code: string }).code, (err as Error).message);
     }
+    if (sink.failing && !resyncing && !stopping && now >= nextResyncAt) void resync();
     if (now - heartbeatAt >= HEARTBEAT_MS) {
       heartbeatAt = now;
       const before = heartbeatError;
@@ -208,6 +240,43 @@ async function wire(
       void notify.watchdog();
     }
   }, LOOP_MS);
+
+  let resyncing = false;
+  /** After a store failure: stop reading, and once the database takes a write, read on from the checkpoints. */
+  const resync = () => {
+    resyncing = true;
+    return withTailer(async () => {
+      try {
+        await stopTailer();
+        if (stopping) return;
+        const probe = heartbeat(db, current.database.busy_timeout);
+        if (probe) {
+          heartbeatError = probe;
+          nextResyncAt = Date.now() + resyncDelay;
+          resyncDelay = Math.min(resyncDelay * 2, RESYNC_MS.max);
+          return;
+        }
+        heartbeatError = null;
+        const s = pipeline.stats;
+        totals.batches += s.batches;
+        totals.lines += s.lines;
+        totals.events += s.events;
+        pipeline = makePipeline();
+        sink.inner = pipeline;
+        const was = sink.failing;
+        sink.failing = null;
+        // If the first batch fails again, wait longer before the next attempt (reset on a commit).
+        resyncDelay = Math.min(resyncDelay * 2, RESYNC_MS.max);
+        await startTailer(current);
+        log.info({ after: was }, 'database writable again; ingestion resumed from the checkpoint');
+      } catch (err) {
+        log.error({ err: (err as Error).message }, 'could not restart reading; will retry');
+        nextResyncAt = Date.now() + resyncDelay;
+      } finally {
+        resyncing = false;
+      }
+    });
+  };
 
   let retentionTimer: NodeJS.Timeout | undefined;
   let retentionRun: Promise<void> | null = null;
@@ -239,8 +308,8 @@ async function wire(
     server = await startHttp(cfg.http.listen, { metrics: () => metrics.render(), contentType: metrics.registry.contentType, health });
   }
 
-  await tailer.start();
-  const statusText = () => `watching ${current.sources.length} source(s); ${pipeline.stats.events} events since start`;
+  await startTailer(cfg);
+  const statusText = () => `watching ${current.sources.length} source(s); ${stats().events} events since start`;
   log.info(
     { db: cfg.dbPath, sources: globs(), http: server ? `${cfg.http.listen.replace(/:\d+$/, '')}:${server.boundPort}` : null, watchdog_ms: watchdogMs },
     'apiwatch started',
@@ -270,9 +339,11 @@ async function wire(
       current = { ...next, dbPath: current.dbPath, http: current.http, api_hosts: current.api_hosts };
       if (sourcesChanged) {
         // The old tailer commits its batch in flight; the new one starts from the checkpoints.
-        await tailer.stop();
-        tailer = makeTailer(current);
-        await tailer.start();
+        // While the store is failing, the resync starts it instead.
+        await withTailer(async () => {
+          await stopTailer();
+          if (!sink.failing && !stopping) await startTailer(current);
+        });
       }
       metrics?.reloads.inc({ result: 'ok' });
       log.info({ sources_changed: sourcesChanged, rules: next.rules.files }, 'configuration reloaded');
@@ -289,7 +360,9 @@ async function wire(
   let stopped: Promise<void> | null = null;
   return {
     db,
-    pipeline,
+    get pipeline() {
+      return pipeline;
+    },
     metrics,
     httpPort: server?.boundPort ?? null,
     health,
@@ -306,9 +379,8 @@ async function wire(
         clearInterval(loop);
         if (retentionTimer) clearTimeout(retentionTimer);
         if (reloading) await reloading.catch(() => false);
-        // Stop retrying a failing batch, then let the tailer finish (and commit) the batch in flight.
-        sink.close();
-        await tailer.stop();
+        // The tailer finishes (and commits) the batch in flight; a resync under way ends first.
+        await withTailer(stopTailer);
         if (retentionRun) await retentionRun;
         if (inflight.size) {
           const pending = inflight.size;
@@ -326,7 +398,7 @@ async function wire(
         }
         db.close();
         releaseLock();
-        log.info(pipeline.stats, 'apiwatch stopped');
+        log.info(stats(), 'apiwatch stopped');
       })();
       return stopped;
     },

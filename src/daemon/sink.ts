@@ -11,7 +11,7 @@ export function isTransientStoreError(err: unknown): boolean {
   );
 }
 
-const HINTS: Record<string, string> = {
+export const STORE_HINTS: Record<string, string> = {
   SQLITE_FULL: 'the disk holding the database is full; free space and ingestion resumes from the last checkpoint',
   SQLITE_BUSY: 'another process holds a write lock on the database; ingestion resumes when it lets go',
   SQLITE_LOCKED: 'the database is locked; ingestion resumes when it is released',
@@ -21,78 +21,51 @@ const HINTS: Record<string, string> = {
 export interface SinkObserver {
   /** After a batch committed. */
   committed(batch: LineBatch): void;
-  /** A commit failed and will be retried after `retryInMs`. */
-  failed(code: string, retryInMs: number): void;
-  /** The store accepts writes again after failures. */
-  recovered(): void;
+  /** A commit failed for an environmental reason; the sink now drops batches until resync. */
+  failed(code: string): void;
 }
 
 /**
- * Wraps the pipeline as the tailer's sink. A batch whose transaction fails for an environmental reason
- * (disk full, lock, I/O) has rolled back together with its checkpoint; this waits and retries the same
- * batch, so the tailer simply sees a slow write (backpressure) instead of an exception that would kill it.
- * While stopping, a failing batch is dropped: its checkpoint was never committed, so the next start
- * re-reads those lines.
+ * Stands between the tailer and the pipeline. When a batch's transaction fails for an environmental
+ * reason (disk full, lock, I/O), the events, incident updates and checkpoint have rolled back together,
+ * but the parsers' in-memory state (multi-line events being assembled) has moved on. So instead of
+ * retrying that batch, the sink marks itself failed and quietly drops what the tailer still sends: the
+ * tailer never sees an exception (it would kill it). The daemon then stops the tailer, builds a fresh
+ * pipeline and restarts reading from the committed checkpoints once the database takes writes: the same
+ * as a process restart, without one.
  */
 export class GuardedSink implements BatchSink {
   /** When the write now running started (a hung write is a stalled pipeline); null when idle. */
   attemptStartedAt: number | null = null;
-  /** Code of the failure the sink is backing off from, null when writes succeed. */
+  /** SQLite code of the failure being recovered from; null when writes go through. */
   failing: string | null = null;
-  private closing = false;
-  private wake?: () => void;
 
   constructor(
-    private readonly inner: BatchSink,
+    public inner: BatchSink,
     private readonly log: Logger,
     private readonly observer: SinkObserver,
-    private readonly backoff = { initialMs: 500, maxMs: 30_000 },
   ) {}
 
   async write(batch: LineBatch): Promise<void> {
-    let delay = this.backoff.initialMs;
-    for (;;) {
-      if (this.closing && this.failing) return;
-      this.attemptStartedAt = Date.now();
-      try {
-        await this.inner.write(batch);
-        this.attemptStartedAt = null;
-        if (this.failing) {
-          this.log.info({ after: this.failing }, 'database writable again; ingestion resumed from the checkpoint');
-          this.failing = null;
-          this.observer.recovered();
-        }
-        this.observer.committed(batch);
-        return;
-      } catch (err) {
-        this.attemptStartedAt = null;
-        if (!isTransientStoreError(err)) throw err;
-        const code = (err as { code: string }).code;
-        if (this.failing !== code) {
-          this.log.error(
-            { code, err: (err as Error).message, source: batch.source, hint: HINTS[code] ?? 'see the error; retrying' },
-            'cannot commit batch; rolled back, will retry',
-          );
-        }
-        this.failing = code;
-        this.observer.failed(code, delay);
-        if (this.closing) return;
-        await new Promise<void>((resolve) => {
-          const t = setTimeout(resolve, delay);
-          this.wake = () => {
-            clearTimeout(t);
-            resolve();
-          };
-        });
-        this.wake = undefined;
-        delay = Math.min(delay * 2, this.backoff.maxMs);
-      }
+    if (this.failing) return; // not committed: re-read from the checkpoint after the resync
+    this.attemptStartedAt = Date.now();
+    try {
+      await this.inner.write(batch);
+    } catch (err) {
+      if (!isTransientStoreError(err)) throw err;
+      this.fail((err as { code: string }).code, (err as Error).message, batch.source);
+      return;
+    } finally {
+      this.attemptStartedAt = null;
     }
+    this.observer.committed(batch);
   }
 
-  /** Stop retrying (shutdown): a batch still failing is left to the next start. */
-  close(): void {
-    this.closing = true;
-    this.wake?.();
+  /** Records a store failure (also used for the idle flush, which commits outside write()). */
+  fail(code: string, message: string, source?: string): void {
+    if (this.failing) return;
+    this.failing = code;
+    this.log.error({ code, err: message, source, hint: STORE_HINTS[code] ?? 'see the error; retrying' }, 'cannot commit batch; rolled back, will retry from the checkpoint');
+    this.observer.failed(code);
   }
 }
