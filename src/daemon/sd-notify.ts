@@ -15,6 +15,8 @@ export class SdNotify {
   private chain: Promise<void> = Promise.resolve();
   private readonly socket: string | undefined;
   private readonly tool: string;
+  /** Last failure logged: a missing systemd-notify must not fill the journal with one line per ping. */
+  private lastError: string | null = null;
 
   constructor(
     private readonly log: Logger,
@@ -49,7 +51,10 @@ export class SdNotify {
       () =>
         new Promise<void>((resolve) => {
           execFile(this.tool, args, { env: { ...this.env, NOTIFY_SOCKET: this.socket }, timeout: 10_000 }, (err, _o, stderr) => {
-            if (err) this.log.warn({ fields: Object.keys(fields), err: (stderr || err.message).trim() }, 'sd_notify failed');
+            const msg = err ? (stderr || err.message).trim() : null;
+            if (msg && msg !== this.lastError) this.log.warn({ fields: Object.keys(fields), err: msg }, 'sd_notify failed');
+            else if (!msg && this.lastError) this.log.info('sd_notify works again');
+            this.lastError = msg;
             resolve();
           });
         }),
