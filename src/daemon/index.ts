@@ -39,7 +39,11 @@ export interface DaemonOptions {
   buildNotifiers?: (cfg: LoadedConfig) => Notifier[];
 }
 
-/** The notifiers a config asks for. Integrations add themselves here; reload rebuilds them. */
+/**
+ * The notifiers a config asks for. Integrations add themselves here; reload rebuilds them.
+ * A notifier with background work (an outbox worker) may have `close(): Promise<void>`: it is called
+ * when a reload replaces it and at shutdown (after in-flight sends, within shutdown.notify_grace).
+ */
 export function buildNotifiers(cfg: LoadedConfig): Notifier[] {
   const notifiers: Notifier[] = [];
   if (cfg.notify.console.enabled) notifiers.push(new ConsoleNotifier(cfg.notify.console.min_severity));
@@ -103,7 +107,15 @@ async function wire(
       return p;
     },
   });
-  const notifiers: Notifier[] = makeNotifiers(cfg).map(track);
+  let rawNotifiers = makeNotifiers(cfg);
+  const notifiers: Notifier[] = rawNotifiers.map(track);
+  const closeNotifiers = async (list: Notifier[], withinMs: number) => {
+    let timer: NodeJS.Timeout | undefined;
+    const all = Promise.allSettled(list.map((n) => (n as { close?: () => Promise<void> }).close?.()));
+    const late = await Promise.race([all.then(() => false), new Promise<boolean>((r) => (timer = setTimeout(() => r(true), Math.max(500, withinMs))))]);
+    clearTimeout(timer);
+    if (late) log.warn('a notifier did not close in time');
+  };
   const dispatcher = new Dispatcher(notifiers, log);
   const onChanges = (changes: IncidentChange[]) => {
     for (const c of changes) {
@@ -324,7 +336,8 @@ async function wire(
       if (!current.configFile) throw new Error('running on built-in defaults: there is no config file to re-read');
       const next = loadConfig(current.configFile);
       const nextClassifier = await loadClassifierFor(next);
-      const nextNotifiers = makeNotifiers(next).map(track);
+      const nextRaw = makeNotifiers(next);
+      const nextNotifiers = nextRaw.map(track);
       const restartOnly: string[] = [];
       if (next.dbPath !== current.dbPath) restartOnly.push('state_dir');
       if (JSON.stringify(next.http) !== JSON.stringify(current.http)) restartOnly.push('http');
@@ -333,6 +346,9 @@ async function wire(
       // Everything validated: apply. Nothing above touched the running state.
       classifier = nextClassifier;
       notifiers.splice(0, notifiers.length, ...nextNotifiers);
+      const replaced = rawNotifiers;
+      rawNotifiers = nextRaw;
+      void closeNotifiers(replaced, current.shutdown.notify_grace);
       log.level = effectiveLevel(next.log.level);
       const sourcesChanged = JSON.stringify(next.sources) !== JSON.stringify(current.sources);
       db.pragma(`busy_timeout = ${next.database.busy_timeout}`);
@@ -382,6 +398,7 @@ async function wire(
         // The tailer finishes (and commits) the batch in flight; a resync under way ends first.
         await withTailer(stopTailer);
         if (retentionRun) await retentionRun;
+        const graceEnds = Date.now() + current.shutdown.notify_grace;
         if (inflight.size) {
           const pending = inflight.size;
           let timer: NodeJS.Timeout | undefined;
@@ -392,6 +409,7 @@ async function wire(
           clearTimeout(timer);
           if (timedOut) log.warn({ pending: inflight.size, of: pending }, 'notifications still in flight at shutdown; giving up on them');
         }
+        await closeNotifiers(rawNotifiers, graceEnds - Date.now());
         if (server) {
           server.close();
           server.closeAllConnections();

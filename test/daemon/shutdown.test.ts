@@ -24,8 +24,10 @@ test('stop gives in-flight notifications notify_grace, then exits anyway; a prom
   const cfg = loadConfig(writeConfig(dir, { extra: 'shutdown:\n  notify_grace: 400ms\n' }));
   const started: string[] = [];
   let finished = 0;
-  const hanging: Notifier = {
+  let closed = 0;
+  const hanging: Notifier & { close(): Promise<void> } = {
     name: 'hanging',
+    close: async () => void closed++,
     send: (n: Notification) => {
       started.push(n.incident.error ?? '');
       // One never answers (a dead webhook), one answers after 150 ms.
@@ -40,6 +42,7 @@ test('stop gives in-flight notifications notify_grace, then exits anyway; a prom
   const took = Date.now() - t0;
   assert.ok(took >= 380 && took < 2000, `stop took ${took} ms`);
   assert.equal(finished, 1, 'the prompt notification was awaited');
+  assert.equal(closed, 1, 'close() lets an outbox worker wind down');
   const warn = lines.find((l) => l.msg === 'notifications still in flight at shutdown; giving up on them');
   assert.ok(warn);
   assert.equal(warn.pending, 1);
