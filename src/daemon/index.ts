@@ -167,10 +167,13 @@ async function wire(
     tailerOps = next.catch(() => undefined);
     return next;
   };
+  // Counters of replaced tailers/pipelines, so the exported totals never go backwards.
+  const retired = { skippedLong: 0, malformed: 0 };
   const stopTailer = async () => {
     if (!tailerRunning) return;
     tailerRunning = false;
     await tailer.stop();
+    retired.skippedLong += tailerStats()?.skippedLong ?? 0;
   };
   const startTailer = async (c: LoadedConfig) => {
     tailer = makeTailer(c);
@@ -182,17 +185,19 @@ async function wire(
   const tailerProgressAt = () => tailerStats()?.lastProgressAt ?? (tailer as unknown as { lastProgressAt?: number }).lastProgressAt;
   const globs = () => current.sources.flatMap((s) => s.path);
 
+  // Until the pipeline exposes parseStats(), read its per-source parsers' counters.
+  const malformed = () => {
+    const p = pipeline as unknown as { parseStats?: () => { malformed: number }; sources?: Map<string, { parser: { stats: { malformed: number } } }> };
+    if (p.parseStats) return p.parseStats().malformed;
+    let n = 0;
+    for (const s of p.sources?.values() ?? []) n += s.parser.stats.malformed;
+    return n;
+  };
   metrics = new DaemonMetrics({
     db,
     lags: () => fileLags(db, globs()),
-    parseFailures: () => {
-      const p = pipeline as unknown as { parseStats?: () => { malformed: number }; sources?: Map<string, { parser: { stats: { malformed: number } } }> };
-      if (p.parseStats) return p.parseStats().malformed;
-      let n = 0;
-      for (const s of p.sources?.values() ?? []) n += s.parser.stats.malformed;
-      return n;
-    },
-    skippedLongLines: () => tailerStats()?.skippedLong ?? 0,
+    parseFailures: () => retired.malformed + malformed(),
+    skippedLongLines: () => retired.skippedLong + (tailerRunning ? (tailerStats()?.skippedLong ?? 0) : 0),
   });
 
   // Health: the loop below is the pipeline's own loop; watchdog pings only come from it.
@@ -273,6 +278,7 @@ async function wire(
         totals.batches += s.batches;
         totals.lines += s.lines;
         totals.events += s.events;
+        retired.malformed += malformed();
         pipeline = makePipeline();
         sink.inner = pipeline;
         const was = sink.failing;

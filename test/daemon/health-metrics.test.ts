@@ -102,6 +102,7 @@ test('/metrics counts what was fed; a locked database turns /healthz to 503 with
     assert.ok(d.log('database writable again; ingestion resumed from the checkpoint'));
     m = await scrape();
     assert.equal(sum(m, 'apiwatch_events_total'), 6);
+    assert.equal(m.get('apiwatch_parse_failures_total'), 1, 'counters survive the pipeline being rebuilt');
     assert.equal(m.get(`apiwatch_lines_read_total{source="${log}"}`), 9);
     const check = new Database(dbFile, { readonly: true });
     assert.equal((check.prepare('SELECT count(DISTINCT line) AS n FROM events').get() as { n: number }).n, 6);
