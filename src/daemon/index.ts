@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, statfsSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Server } from 'node:http';
 import { loadConfig, type LoadedConfig } from '../config/load.js';
@@ -81,7 +81,26 @@ async function wire(
   let current = cfg;
   db.pragma(`busy_timeout = ${cfg.database.busy_timeout}`);
   try {
-    if (ensureIncrementalVacuum(db) === 'converted') log.info('database switched to auto_vacuum=incremental (one-time VACUUM)');
+    if (Number(db.pragma('auto_vacuum', { simple: true })) !== 2) {
+      const bytes = Number(db.pragma('page_count', { simple: true })) * Number(db.pragma('page_size', { simple: true }));
+      const free = (() => {
+        try {
+          const f = statfsSync(dirname(cfg.dbPath));
+          return f.bavail * f.bsize;
+        } catch {
+          return Infinity;
+        }
+      })();
+      if (free < bytes * 1.2) {
+        log.warn({ db_bytes: bytes, free_bytes: free }, 'not enough free space for the one-time VACUUM to incremental auto-vacuum; will try at the next start');
+      } else {
+        // The VACUUM runs before READY=1: ask systemd for more start time on a big file (~20 MB/s, generously).
+        await notify.send({ EXTEND_TIMEOUT_USEC: Math.round((30 + bytes / 20e6) * 1e6), STATUS: 'one-time VACUUM to incremental auto-vacuum' });
+        const t0 = Date.now();
+        ensureIncrementalVacuum(db);
+        log.info({ db_bytes: bytes, ms: Date.now() - t0 }, 'database switched to auto_vacuum=incremental (one-time VACUUM)');
+      }
+    }
   } catch (err) {
     // Not fatal: the file just will not shrink after purges until this succeeds at a later start.
     log.warn({ err: (err as Error).message }, 'could not switch the database to incremental vacuum');

@@ -21,6 +21,8 @@ test('readiness, watchdog and stopping reach a real NOTIFY_SOCKET through system
     // Readiness comes after the database is open and the sources are attached.
     assert.ok(d.log('apiwatch started'), 'READY=1 only after start-up finished');
     assert.match(ready, /STATUS=watching 1 source/);
+    // A new database is switched to incremental auto-vacuum before READY, with more start time asked for.
+    assert.match(sock.messages[0], /^EXTEND_TIMEOUT_USEC=\d+\nSTATUS=one-time VACUUM/);
     await until('two WATCHDOG=1 pings', () => sock.with('WATCHDOG=1').length >= 2, 5000);
     await until('both events committed', () => eventCount(db) === 2);
     assert.equal(await d.stop(), 0);
