@@ -6,9 +6,10 @@ import { dayFormatter, ensureIncrementalVacuum, purgeOldEvents } from '../../src
 import { tempDir } from '../helpers/tmp.js';
 
 const DAY = 86_400_000;
-const NOW = Date.UTC(2026, 10, 28, 12, 0, 0);
+const NOW_FIXED = Date.UTC(2026, 10, 28, 12, 0, 0);
+const NOW = NOW_FIXED;
 
-function seed(db: DB) {
+function seed(db: DB, NOW = NOW_FIXED) {
   const inc = db.prepare(
     `INSERT INTO incidents (fingerprint, ref, category, severity, title, first_seen, last_seen, created_at, updated_at, count)
      VALUES (?, ?, ?, ?, 't', ?, ?, ?, ?, 0) RETURNING id`,
@@ -75,4 +76,23 @@ test('the database switches to incremental auto-vacuum once, and purges give the
   assert.equal(Number(db.pragma('freelist_count', { simple: true })), 0);
   assert.ok(Number(db.pragma('page_count', { simple: true })) < pagesBefore - 100, 'the file shrank');
   db.close();
+});
+
+test('the daemon runs retention by itself soon after start and on its interval', async () => {
+  const { loadConfig } = await import('../../src/config/load.js');
+  const { startDaemon } = await import('../../src/daemon/index.js');
+  const { silentLogger } = await import('../../src/util/log.js');
+  const { writeConfig, until } = await import('./harness.js');
+  const dir = tempDir('apiwatch-ret-');
+  const d = await startDaemon(loadConfig(writeConfig(dir, { extra: 'retention:\n  events_days: 14\n  interval: 300ms\n' })), silentLogger);
+  try {
+    seed(d.db, Date.now());
+    // Seeded after start: the first run may already have passed; the interval picks them up.
+    await until('old events purged', () => (d.db.prepare('SELECT count(*) AS n FROM events').get() as { n: number }).n === 25, 5000);
+    assert.equal((d.db.prepare('SELECT sum(count) AS n FROM event_daily').get() as { n: number }).n, 350);
+    const text = await d.metrics.render();
+    assert.match(text, /^apiwatch_retention_purged_events_total 350$/m);
+  } finally {
+    await d.stop();
+  }
 });
