@@ -105,7 +105,7 @@ cat <<MSG
 
 Installed. Next:
   1. edit /etc/apiwatch/apiwatch.yaml (sources, notify) and check it:
-       sudo -u apiwatch apiwatch doctor --config /etc/apiwatch/apiwatch.yaml
+       sudo runuser -u apiwatch -G adm -- apiwatch doctor --config /etc/apiwatch/apiwatch.yaml
   2. secrets: write them into /etc/apiwatch/credentials/{slack-webhook,smtp-password}, then
        systemctl restart apiwatch
   3. later config changes: systemctl reload apiwatch;  logs: journalctl -u apiwatch -f

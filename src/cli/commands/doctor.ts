@@ -105,6 +105,18 @@ function checkDatabase(cfg: LoadedConfig, out: Check[]): void {
     }
     return;
   }
+  const st = statSync(cfg.dbPath);
+  if (process.getuid?.() === 0 && st.uid !== 0) {
+    // Opening it as root could leave root-owned -wal/-shm files the service cannot open afterwards.
+    const ok = (st.mode & 0o600) === 0o600;
+    out.push({
+      area: 'database',
+      status: ok ? 'ok' : 'fail',
+      message: `${cfg.dbPath} belongs to uid ${st.uid}, mode ${(st.mode & 0o777).toString(8)} (not opened as root; run doctor as the service user for a write test)`,
+      fix: ok ? undefined : 'chmod 0600 the database; its owner must read and write it',
+    });
+    return;
+  }
   try {
     // No migrations here: doctor must not change a database a running daemon owns.
     const db = new Database(cfg.dbPath, { fileMustExist: true });
