@@ -13,6 +13,7 @@ import { registerIncident } from './commands/incident.js';
 import { registerSilence } from './commands/silence.js';
 import { registerOutbox } from './commands/outbox.js';
 import { registerNotify } from './commands/notify.js';
+import { registerDoctor } from './commands/doctor.js';
 
 const program = new Command('apiwatch')
   .description('Watches app-server logs for failed Easemob / Agora Chat REST calls and pages operators with the fix.')
@@ -21,7 +22,7 @@ const program = new Command('apiwatch')
   .exitOverride();
 
 for (const register of [registerRun, registerClassify, registerReplay, registerIncidents, registerConfig, registerRules,
-  registerIncident, registerSilence, registerOutbox, registerNotify, registerDigest]) {
+  registerIncident, registerSilence, registerOutbox, registerNotify, registerDigest, registerDoctor]) {
   register(program);
 }
 registerNotifyEmail(program.commands.find((c) => c.name() === 'notify') ?? program.command('notify').description('Notification channels.'));

@@ -3,6 +3,7 @@ import { dirname, isAbsolute, resolve } from 'node:path';
 import { LineCounter, parseDocument, isNode, type Document } from 'yaml';
 import type { z } from 'zod';
 import { configSchema, type Config } from './schema.js';
+import { readCredential } from './credentials.js';
 
 /** A config problem that names the file, the line, the key and what was expected. */
 export class ConfigError extends Error {
@@ -41,6 +42,7 @@ function lineOf(doc: Document, lc: LineCounter, path: readonly PathKey[]): numbe
   return undefined;
 }
 
+const CRED_REF = /\$\{CREDENTIAL:([A-Za-z0-9][A-Za-z0-9_.-]*)\}/g;
 const ENV_REF = /\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g;
 
 /** Replaces `${VAR}` / `${VAR:-default}` in string values (after YAML parsing, so values cannot inject YAML). */
@@ -51,7 +53,14 @@ function interpolate(
   missing: { path: PathKey[]; name: string }[],
 ): unknown {
   if (typeof value === 'string') {
-    return value.replace(ENV_REF, (_m, name: string, def: string | undefined) => {
+    // ${CREDENTIAL:name}: a systemd LoadCredential= secret, so webhook URLs and passwords stay out of the file.
+    const withCreds = value.replace(CRED_REF, (_m, name: string) => {
+      const v = readCredential(name, env);
+      if (v !== undefined) return v;
+      missing.push({ path, name: `CREDENTIAL:${name}` });
+      return '';
+    });
+    return withCreds.replace(ENV_REF, (_m, name: string, def: string | undefined) => {
       const v = env[name];
       if (v !== undefined && v !== '') return v;
       if (def !== undefined) return def;
@@ -96,7 +105,9 @@ export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv =
       missing.map((m) => ({
         line: lineOf(doc, lc, m.path),
         key: keyName(m.path),
-        message: `environment variable ${m.name} is not set (use \${${m.name}:-default} for a default)`,
+        message: m.name.startsWith('CREDENTIAL:')
+          ? `credential ${m.name.slice(11)} is not available (no $CREDENTIALS_DIRECTORY/${m.name.slice(11)}: add LoadCredential=${m.name.slice(11)}:/path/to/file to the unit)`
+          : `environment variable ${m.name} is not set (use \${${m.name}:-default} for a default)`,
       })),
     );
   }

@@ -167,7 +167,43 @@ export const configSchema = z.strictObject({
       flap_window: duration.default(3_600_000),
     })
     .default({ resolve_after: 1_800_000, resolve_after_by_category: {}, flap_threshold: 3, flap_window: 3_600_000 }),
-  retention: z.strictObject({ events_days: z.number().int().min(1).default(14) }).default({ events_days: 14 }),
+  retention: z
+    .strictObject({
+      events_days: z.number().int().min(1).default(14),
+      /** How often old events are folded into event_daily and purged. */
+      interval: duration.default(3_600_000),
+      /** Events deleted per transaction, so ingestion never waits long on a purge. */
+      batch_size: z.number().int().min(100).max(100_000).default(2000),
+    })
+    .default({ events_days: 14, interval: 3_600_000, batch_size: 2000 }),
+  /** Optional HTTP listener for /metrics and /healthz; loopback only unless you say otherwise. */
+  http: z
+    .strictObject({
+      enabled: z.boolean().default(false),
+      listen: z
+        .string()
+        .regex(/^(\[[0-9a-fA-F:.]+\]|[0-9A-Za-z.-]+):\d{1,5}$/, 'expected "host:port", e.g. "127.0.0.1:9464"')
+        .default('127.0.0.1:9464'),
+    })
+    .default({ enabled: false, listen: '127.0.0.1:9464' }),
+  health: z
+    .strictObject({
+      /** Unread bytes with no committed progress for this long (or a write hung this long) = stalled. */
+      stall_after: duration.default(120_000),
+    })
+    .default({ stall_after: 120_000 }),
+  database: z
+    .strictObject({
+      /** How long a write waits for another connection's lock before failing (and being retried). */
+      busy_timeout: duration.default(5000),
+    })
+    .default({ busy_timeout: 5000 }),
+  shutdown: z
+    .strictObject({
+      /** On SIGTERM, how long in-flight notifications may still take. Keep well under TimeoutStopSec. */
+      notify_grace: duration.default(10_000),
+    })
+    .default({ notify_grace: 10_000 }),
   log: z
     .strictObject({ level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info') })
     .default({ level: 'info' }),

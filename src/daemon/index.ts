@@ -1,51 +1,460 @@
-import type { LoadedConfig } from '../config/load.js';
+import { mkdirSync, statfsSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type { Server } from 'node:http';
+import { loadConfig, type LoadedConfig } from '../config/load.js';
 import { openDatabase, type DB } from '../store/db.js';
 import { loadClassifierFor } from '../cli/rules.js';
+import type { Classifier } from '../classify/types.js';
 import { Pipeline } from './pipeline.js';
 import { Tailer } from '../ingest/tailer.js';
-import { createNotify } from '../notify/index.js';
-import type { Logger } from '../util/log.js';
+import type { LineBatch } from '../ingest/types.js';
+import { createNotify, type NotifySystem } from '../notify/index.js';
+import type { Notifier } from '../notify/notifier.js';
 import { startDigest } from '../digest/index.js';
+import type { IncidentChange } from '../incidents/types.js';
+import { effectiveLevel, type Logger } from '../util/log.js';
+import { SdNotify } from './sd-notify.js';
+import { acquireInstanceLock } from './lock.js';
+import { GuardedSink, isTransientStoreError } from './sink.js';
+import { DaemonMetrics } from './metrics.js';
+import { assessHealth, fileLags, heartbeat, type FileLag, type HealthReport } from './health.js';
+import { ensureIncrementalVacuum, purgeOldEvents } from './retention.js';
+import { isLoopback, parseListen, startHttp } from './http.js';
 
 export interface Daemon {
   db: DB;
   pipeline: Pipeline;
+  metrics: DaemonMetrics;
+  /** Port the HTTP listener is bound to (useful with port 0), or null when it is off. */
+  httpPort: number | null;
+  health(): HealthReport;
+  /** Re-reads config and rules; on any error keeps the running ones. Resolves true when applied. */
+  reload(): Promise<boolean>;
   stop(): Promise<void>;
 }
 
-/** Wires ingest → parse → classify → incidents → notify for `apiwatch run`. */
-export async function startDaemon(cfg: LoadedConfig, log: Logger): Promise<Daemon> {
-  const db = openDatabase(cfg.dbPath);
-  const classifier = await loadClassifierFor(cfg);
-  const notify = createNotify(cfg, db, log);
-  const pipeline = new Pipeline({
+export interface DaemonOptions {
+  notify?: SdNotify;
+  /**
+   * Replaces the console/Slack notifiers the config asks for (embedding, tests); called again on
+   * reload. A notifier with background work may have `close(): Promise<void>`: it is called when a
+   * reload replaces it and at shutdown (after in-flight sends, within shutdown.notify_grace).
+   */
+  buildNotifiers?: (cfg: LoadedConfig) => Notifier[];
+}
+
+const LOOP_MS = 500;
+const HEARTBEAT_MS = 5000;
+
+/** Wires ingest → parse → classify → incidents → notify for `apiwatch run`, with its lifecycle. */
+export async function startDaemon(cfg: LoadedConfig, log: Logger, opts: DaemonOptions = {}): Promise<Daemon> {
+  const notify = opts.notify ?? new SdNotify(log);
+  mkdirSync(dirname(cfg.dbPath), { recursive: true });
+  // Before migrations: a second instance must not even touch the schema.
+  const lock = acquireInstanceLock(cfg.dbPath);
+  let db: DB | undefined;
+  try {
+    db = openDatabase(cfg.dbPath);
+    return await wire(cfg, log, notify, db, lock.release, opts.buildNotifiers);
+  } catch (err) {
+    if (db?.open) db.close();
+    lock.release();
+    throw err;
+  }
+}
+
+async function wire(
+  cfg: LoadedConfig,
+  log: Logger,
+  notify: SdNotify,
+  db: DB,
+  releaseLock: () => void,
+  makeNotifiers: ((cfg: LoadedConfig) => Notifier[]) | undefined,
+): Promise<Daemon> {
+  let current = cfg;
+  db.pragma(`busy_timeout = ${cfg.database.busy_timeout}`);
+  try {
+    if (Number(db.pragma('auto_vacuum', { simple: true })) !== 2) {
+      const bytes = Number(db.pragma('page_count', { simple: true })) * Number(db.pragma('page_size', { simple: true }));
+      const free = (() => {
+        try {
+          const f = statfsSync(dirname(cfg.dbPath));
+          return f.bavail * f.bsize;
+        } catch {
+          return Infinity;
+        }
+      })();
+      if (free < bytes * 1.2) {
+        log.warn({ db_bytes: bytes, free_bytes: free }, 'not enough free space for the one-time VACUUM to incremental auto-vacuum; will try at the next start');
+      } else {
+        // The VACUUM runs before READY=1: ask systemd for more start time on a big file (~20 MB/s, generously).
+        await notify.send({ EXTEND_TIMEOUT_USEC: Math.round((30 + bytes / 20e6) * 1e6), STATUS: 'one-time VACUUM to incremental auto-vacuum' });
+        const t0 = Date.now();
+        ensureIncrementalVacuum(db);
+        log.info({ db_bytes: bytes, ms: Date.now() - t0 }, 'database switched to auto_vacuum=incremental (one-time VACUUM)');
+      }
+    }
+  } catch (err) {
+    // Not fatal: the file just will not shrink after purges until this succeeds at a later start.
+    log.warn({ err: (err as Error).message }, 'could not switch the database to incremental vacuum');
+  }
+
+  // Reload swaps what these point at; the pipeline and dispatcher keep the same objects.
+  let classifier: Classifier = await loadClassifierFor(cfg);
+  const liveClassifier: Classifier = {
+    classify: (ev) => classifier.classify(ev),
+    fingerprint: (ev, cls) => classifier.fingerprint(ev, cls),
+  };
+  const inflight = new Set<Promise<unknown>>();
+  let metrics: DaemonMetrics | undefined;
+  const track = (n: Notifier): Notifier => ({
+    name: n.name,
+    send(msg) {
+      const p = n.send(msg);
+      inflight.add(p);
+      p.then(
+        () => metrics?.notifications.inc({ notifier: n.name, result: 'sent' }),
+        () => metrics?.notifications.inc({ notifier: n.name, result: 'failed' }),
+      ).finally(() => inflight.delete(p));
+      return p;
+    },
+  });
+  // Dispatcher, paging policy, console/Slack notifiers and the outbox worker; rebuilt on reload.
+  let rawNotifiers = makeNotifiers?.(cfg) ?? [];
+  const buildNotify = (c: LoadedConfig, custom: Notifier[] | undefined): NotifySystem =>
+    createNotify(c, db, log, { notifiers: custom, wrap: track });
+  let notifySys = buildNotify(cfg, makeNotifiers ? rawNotifiers : undefined);
+  const closeNotifiers = async (list: Notifier[], withinMs: number) => {
+    let timer: NodeJS.Timeout | undefined;
+    const all = Promise.allSettled(list.map((n) => (n as { close?: () => Promise<void> }).close?.()));
+    const late = await Promise.race([all.then(() => false), new Promise<boolean>((r) => (timer = setTimeout(() => r(true), Math.max(500, withinMs))))]);
+    clearTimeout(timer);
+    if (late) log.warn('a notifier did not close in time');
+  };
+  const onChanges = (changes: IncidentChange[]) => {
+    for (const c of changes) {
+      if (c.added) metrics?.events.inc({ ref: c.incident.ref ?? 'none', category: c.incident.category, severity: c.incident.severity }, c.added);
+    }
+    notifySys.dispatcher.handle(changes);
+  };
+  // A fresh pipeline (fresh parser state) after a store failure: see GuardedSink.
+  const makePipeline = () => {
+    const p = new Pipeline({
+      db,
+      classifier: liveClassifier,
+      apiHosts: cfg.api_hosts,
+      includeOtherApis: cfg.sources.some((s) => s.include_other_apis),
+      onChanges,
+    });
+    p.incidents.configure({
+      resolveAfterMs: current.incidents.resolve_after,
+      resolveAfterByCategory: current.incidents.resolve_after_by_category,
+      flapWindowMs: current.incidents.flap_window,
+    });
+    return p;
+  };
+  let pipeline = makePipeline();
+  const totals = { batches: 0, lines: 0, events: 0 };
+  const stats = () => ({
+    batches: totals.batches + pipeline.stats.batches,
+    lines: totals.lines + pipeline.stats.lines,
+    events: totals.events + pipeline.stats.events,
+  });
+
+  const RESYNC_MS = { initial: 500, max: 30_000 };
+  let resyncDelay = RESYNC_MS.initial;
+  let nextResyncAt = 0;
+  const sink = new GuardedSink(pipeline, log, {
+    committed(b: LineBatch) {
+      resyncDelay = RESYNC_MS.initial;
+      if (!b.lines.length) return;
+      let bytes = 0;
+      for (const l of b.lines) bytes += Buffer.byteLength(l.text) + 1;
+      metrics?.linesRead.inc({ source: b.source }, b.lines.length);
+      metrics?.bytesRead.inc({ source: b.source }, bytes);
+    },
+    failed(code) {
+      metrics?.storeWriteFailures.inc({ code });
+      nextResyncAt = Date.now() + resyncDelay;
+    },
+  });
+  const makeTailer = (c: LoadedConfig) => new Tailer({ sources: c.sources, sink, checkpoints: pipeline.checkpoints });
+  let tailer = makeTailer(cfg);
+  let tailerRunning = false;
+  // Tailer swaps (reload, resync, stop) run one at a time.
+  let tailerOps: Promise<unknown> = Promise.resolve();
+  const withTailer = <T>(fn: () => Promise<T>): Promise<T> => {
+    const next = tailerOps.then(fn);
+    tailerOps = next.catch(() => undefined);
+    return next;
+  };
+  // Counters of replaced tailers/pipelines, so the exported totals never go backwards.
+  const retired = { skippedLong: 0, malformed: 0 };
+  const stopTailer = async () => {
+    if (!tailerRunning) return;
+    tailerRunning = false;
+    await tailer.stop();
+    retired.skippedLong += tailerStats()?.skippedLong ?? 0;
+  };
+  const startTailer = async (c: LoadedConfig) => {
+    tailer = makeTailer(c);
+    await tailer.start();
+    tailerRunning = true;
+  };
+  // The real tailer reports progress and skipped lines; read them if present without depending on them.
+  const tailerStats = () => (tailer as unknown as { stats?: () => { skippedLong?: number; lastProgressAt?: number } }).stats?.();
+  const tailerProgressAt = () => tailerStats()?.lastProgressAt ?? (tailer as unknown as { lastProgressAt?: number }).lastProgressAt;
+  const globs = () => current.sources.flatMap((s) => s.path);
+
+  // Until the pipeline exposes parseStats(), read its per-source parsers' counters.
+  const malformed = () => {
+    const p = pipeline as unknown as { parseStats?: () => { malformed: number }; sources?: Map<string, { parser: { stats: { malformed: number } } }> };
+    if (p.parseStats) return p.parseStats().malformed;
+    let n = 0;
+    for (const s of p.sources?.values() ?? []) n += s.parser.stats.malformed;
+    return n;
+  };
+  metrics = new DaemonMetrics({
     db,
-    classifier,
-    apiHosts: cfg.api_hosts,
-    includeOtherApis: cfg.sources.some((s) => s.include_other_apis),
-    onChanges: notify.dispatcher.handle,
+    lags: () => fileLags(db, globs()),
+    parseFailures: () => retired.malformed + malformed(),
+    skippedLongLines: () => retired.skippedLong + (tailerRunning ? (tailerStats()?.skippedLong ?? 0) : 0),
   });
-  pipeline.incidents.configure({
-    resolveAfterMs: cfg.incidents.resolve_after,
-    resolveAfterByCategory: cfg.incidents.resolve_after_by_category,
-    flapWindowMs: cfg.incidents.flap_window,
-  });
-  notify.start();
-  const tailer = new Tailer({ sources: cfg.sources, sink: pipeline, checkpoints: pipeline.checkpoints });
-  await tailer.start();
-  const digest = startDigest(db, cfg, log);
-  const idle = setInterval(() => pipeline.flushIdle(), 500);
-  log.info({ db: cfg.dbPath, sources: cfg.sources.map((s) => s.path).flat() }, 'apiwatch started');
+
+  // Health: the loop below is the pipeline's own loop; watchdog pings only come from it.
+  let loopAt = Date.now();
+  let heartbeatAt = 0;
+  let heartbeatError: string | null = heartbeat(db, cfg.database.busy_timeout);
+  let lagsCache: { at: number; lags: FileLag[] } = { at: 0, lags: [] };
+  let lastWatchdog = 0;
+  let reportedUnhealthy = false;
+  let flushFailing = false;
+  const watchdogMs = notify.watchdogIntervalMs();
+  const health = (): HealthReport => {
+    const now = Date.now();
+    if (now - lagsCache.at > 1000) lagsCache = { at: now, lags: fileLags(db, globs(), now) };
+    return assessHealth({
+      now,
+      loopAt,
+      writeStartedAt: sink.attemptStartedAt,
+      storeFailing: sink.failing,
+      heartbeatError,
+      lags: lagsCache.lags,
+      tailerProgressAt: tailerProgressAt(),
+      stallAfterMs: current.health.stall_after,
+    });
+  };
+  const loop = setInterval(() => {
+    const now = Date.now();
+    loopAt = now;
+    try {
+      pipeline.flushIdle();
+      if (flushFailing) log.info('idle flush commits again');
+      flushFailing = false;
+    } catch (err) {
+      if (!isTransientStoreError(err)) throw err;
+      // The flushed events left the parser and rolled back: only a re-read from the checkpoint recovers them.
+      if (!flushFailing) log.error({ code: (err as { code: string }).code, err: (err as Error).message }, 'idle flush could not commit');
+      flushFailing = true;
+      sink.fail((err as { code: string }).code, (err as Error).message);
+    }
+    if (sink.failing && !resyncing && !stopping && now >= nextResyncAt) void resync();
+    if (now - heartbeatAt >= HEARTBEAT_MS) {
+      heartbeatAt = now;
+      const before = heartbeatError;
+      heartbeatError = heartbeat(db, current.database.busy_timeout, now);
+      if (heartbeatError && heartbeatError !== before) log.error({ code: heartbeatError }, 'database does not take writes');
+    }
+    const h = health();
+    if (!h.ok !== reportedUnhealthy) {
+      reportedUnhealthy = !h.ok;
+      if (h.ok) log.info('healthy again');
+      else log.warn({ problems: h.problems }, 'unhealthy');
+      void notify.status(h.ok ? statusText() : `unhealthy: ${h.problems.join('; ')}`);
+    }
+    // A stalled pipeline stops pinging so systemd restarts it; a full disk does not (a restart cannot fix that).
+    if (watchdogMs !== null && h.moving && now - lastWatchdog >= watchdogMs) {
+      lastWatchdog = now;
+      void notify.watchdog();
+    }
+  }, LOOP_MS);
+
+  let resyncing = false;
+  /** After a store failure: stop reading, and once the database takes a write, read on from the checkpoints. */
+  const resync = () => {
+    resyncing = true;
+    return withTailer(async () => {
+      try {
+        await stopTailer();
+        if (stopping) return;
+        const probe = heartbeat(db, current.database.busy_timeout);
+        if (probe) {
+          heartbeatError = probe;
+          nextResyncAt = Date.now() + resyncDelay;
+          resyncDelay = Math.min(resyncDelay * 2, RESYNC_MS.max);
+          return;
+        }
+        heartbeatError = null;
+        const s = pipeline.stats;
+        totals.batches += s.batches;
+        totals.lines += s.lines;
+        totals.events += s.events;
+        retired.malformed += malformed();
+        pipeline = makePipeline();
+        sink.inner = pipeline;
+        const was = sink.failing;
+        sink.failing = null;
+        // If the first batch fails again, wait longer before the next attempt (reset on a commit).
+        resyncDelay = Math.min(resyncDelay * 2, RESYNC_MS.max);
+        await startTailer(current);
+        log.info({ after: was }, 'database writable again; ingestion resumed from the checkpoint');
+      } catch (err) {
+        log.error({ err: (err as Error).message }, 'could not restart reading; will retry');
+        nextResyncAt = Date.now() + resyncDelay;
+      } finally {
+        resyncing = false;
+      }
+    });
+  };
+
+  let retentionTimer: NodeJS.Timeout | undefined;
+  let retentionRun: Promise<void> | null = null;
+  let stopping = false;
+  const runRetention = () => {
+    retentionRun = (async () => {
+      try {
+        const r = await purgeOldEvents(db, {
+          eventsDays: current.retention.events_days,
+          batchSize: current.retention.batch_size,
+          timezone: current.digest.timezone,
+          pause: () => new Promise<void>((res, rej) => setImmediate(() => (stopping ? rej(new Error('stopping')) : res()))),
+        });
+        metrics?.retentionPurged.inc(r.purged);
+        if (r.purged) log.info(r, 'retention: old events folded into event_daily and purged');
+      } catch (err) {
+        if (!stopping) log.error({ err: (err as Error).message, code: (err as { code?: string }).code }, 'retention failed; will retry');
+      } finally {
+        retentionRun = null;
+        if (!stopping) retentionTimer = setTimeout(runRetention, current.retention.interval);
+      }
+    })();
+  };
+
+  let server: (Server & { boundPort: number }) | null = null;
+  if (cfg.http.enabled) {
+    const { host } = parseListen(cfg.http.listen);
+    if (!isLoopback(host)) log.warn({ listen: cfg.http.listen }, 'HTTP listener is not on loopback: /metrics and /healthz are reachable from the network');
+    server = await startHttp(cfg.http.listen, { metrics: () => metrics.render(), contentType: metrics.registry.contentType, health });
+  }
+
+  notifySys.start();
+  await startTailer(cfg);
+  let digest = startDigest(db, cfg, log);
+  const statusText = () => `watching ${current.sources.length} source(s); ${stats().events} events since start`;
+  log.info(
+    { db: cfg.dbPath, sources: globs(), http: server ? `${cfg.http.listen.replace(/:\d+$/, '')}:${server.boundPort}` : null, watchdog_ms: watchdogMs },
+    'apiwatch started',
+  );
+  await notify.ready(statusText());
+  retentionTimer = setTimeout(runRetention, 1000);
+
+  let reloading: Promise<boolean> | null = null;
+  const doReload = async (): Promise<boolean> => {
+    await notify.reloading();
+    try {
+      if (!current.configFile) throw new Error('running on built-in defaults: there is no config file to re-read');
+      const next = loadConfig(current.configFile);
+      const nextClassifier = await loadClassifierFor(next);
+      const nextRaw = makeNotifiers?.(next) ?? [];
+      const nextNotify = buildNotify(next, makeNotifiers ? nextRaw : undefined);
+      const restartOnly: string[] = [];
+      if (next.dbPath !== current.dbPath) restartOnly.push('state_dir');
+      if (JSON.stringify(next.http) !== JSON.stringify(current.http)) restartOnly.push('http');
+      if (JSON.stringify(next.api_hosts) !== JSON.stringify(current.api_hosts)) restartOnly.push('api_hosts');
+      if (restartOnly.length) log.warn({ keys: restartOnly }, 'these settings change only on restart; keeping the running values');
+      // Everything validated: apply. Nothing above touched the running state.
+      classifier = nextClassifier;
+      const replacedNotify = notifySys;
+      notifySys = nextNotify;
+      nextNotify.start();
+      void replacedNotify.stop();
+      const replaced = rawNotifiers;
+      rawNotifiers = nextRaw;
+      void closeNotifiers(replaced, current.shutdown.notify_grace);
+      await digest?.stop();
+      digest = startDigest(db, next, log);
+      log.level = effectiveLevel(next.log.level);
+      const sourcesChanged = JSON.stringify(next.sources) !== JSON.stringify(current.sources);
+      db.pragma(`busy_timeout = ${next.database.busy_timeout}`);
+      current = { ...next, dbPath: current.dbPath, http: current.http, api_hosts: current.api_hosts };
+      if (sourcesChanged) {
+        // The old tailer commits its batch in flight; the new one starts from the checkpoints.
+        // While the store is failing, the resync starts it instead.
+        await withTailer(async () => {
+          await stopTailer();
+          if (!sink.failing && !stopping) await startTailer(current);
+        });
+      }
+      metrics?.reloads.inc({ result: 'ok' });
+      log.info({ sources_changed: sourcesChanged, rules: next.rules.files }, 'configuration reloaded');
+      return true;
+    } catch (err) {
+      metrics?.reloads.inc({ result: 'failed' });
+      log.error({ err: (err as Error).message }, 'reload failed; still running with the previous configuration');
+      return false;
+    } finally {
+      await notify.ready(statusText());
+    }
+  };
+
+  let stopped: Promise<void> | null = null;
   return {
     db,
-    pipeline,
-    async stop() {
-      clearInterval(idle);
-      await tailer.stop();
-      await notify.stop();
-      await digest?.stop();
-      db.close();
-      log.info(pipeline.stats, 'apiwatch stopped');
+    get pipeline() {
+      return pipeline;
+    },
+    metrics,
+    httpPort: server?.boundPort ?? null,
+    health,
+    reload() {
+      if (stopping) return Promise.resolve(false);
+      // Signals can arrive back to back; reloads run one after another.
+      reloading = (reloading ?? Promise.resolve(true)).then(doReload);
+      return reloading;
+    },
+    stop() {
+      stopped ??= (async () => {
+        stopping = true;
+        await notify.stopping();
+        clearInterval(loop);
+        if (retentionTimer) clearTimeout(retentionTimer);
+        if (reloading) await reloading.catch(() => false);
+        // The tailer finishes (and commits) the batch in flight; a resync under way ends first.
+        await withTailer(stopTailer);
+        if (retentionRun) await retentionRun;
+        const graceEnds = Date.now() + current.shutdown.notify_grace;
+        if (inflight.size) {
+          const pending = inflight.size;
+          let timer: NodeJS.Timeout | undefined;
+          const timedOut = await Promise.race([
+            Promise.allSettled([...inflight]).then(() => false),
+            new Promise<boolean>((r) => (timer = setTimeout(() => r(true), current.shutdown.notify_grace))),
+          ]);
+          clearTimeout(timer);
+          if (timedOut) log.warn({ pending: inflight.size, of: pending }, 'notifications still in flight at shutdown; giving up on them');
+        }
+        await closeNotifiers(rawNotifiers, graceEnds - Date.now());
+        await notifySys.stop();
+        await digest?.stop();
+        if (server) {
+          server.close();
+          server.closeAllConnections();
+        }
+        db.close();
+        releaseLock();
+        log.info(stats(), 'apiwatch stopped');
+      })();
+      return stopped;
     },
   };
 }

@@ -20,7 +20,16 @@ export interface NotifySystem {
 }
 
 /** Builds incidents → notify for the daemon from config: dispatcher, notifiers and the outbox worker. */
-export function createNotify(cfg: LoadedConfig, db: DB, log: Logger, opts: { tickMs?: number; now?: () => number } = {}): NotifySystem {
+export interface NotifyOptions {
+  tickMs?: number;
+  now?: () => number;
+  /** Replaces the console/Slack notifiers the config asks for (embedding, tests). */
+  notifiers?: Notifier[];
+  /** Wraps every notifier (the daemon counts sends and tracks in-flight ones for shutdown). */
+  wrap?: (n: Notifier) => Notifier;
+}
+
+export function createNotify(cfg: LoadedConfig, db: DB, log: Logger, opts: NotifyOptions = {}): NotifySystem {
   const slack = cfg.notify.slack ?? slackDefaults();
   const notifiers: Notifier[] = [];
   const router = new SlackRouter(slack);
@@ -41,9 +50,10 @@ export function createNotify(cfg: LoadedConfig, db: DB, log: Logger, opts: { tic
     });
   }
   if (cfg.notify.console.enabled || !router.configured) notifiers.push(new ConsoleNotifier(cfg.notify.console.min_severity));
+  const chosen = opts.notifiers ?? notifiers;
   const dispatcher = new Dispatcher({
     db,
-    notifiers,
+    notifiers: opts.wrap ? chosen.map(opts.wrap) : chosen,
     log,
     muter: new Muter(new SilenceStore(db), cfg.notify.maintenance),
     policy: {

@@ -1,19 +1,60 @@
-import { pino, type Logger } from 'pino';
+import { pino, type Logger, type DestinationStream } from 'pino';
 
 export type { Logger };
 
+const LEVELS: Record<number, string> = { 10: 'TRACE', 20: 'DEBUG', 30: 'INFO', 40: 'WARN', 50: 'ERROR', 60: 'FATAL' };
+const SKIP = new Set(['level', 'time', 'msg', 'name', 'pid', 'hostname']);
+
+/** One JSON log line as `HH:MM:SS.mmm LEVEL msg key=value …` for a person at a terminal. */
+export function prettyLine(json: string): string {
+  let o: Record<string, unknown>;
+  try {
+    o = JSON.parse(json) as Record<string, unknown>;
+  } catch {
+    return json;
+  }
+  const t = typeof o.time === 'string' ? o.time.slice(11, 23) : '';
+  const lvl = (LEVELS[o.level as number] ?? String(o.level)).padEnd(5);
+  const rest = Object.entries(o)
+    .filter(([k]) => !SKIP.has(k))
+    .map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`)
+    .join(' ');
+  return `${t} ${lvl} ${String(o.msg ?? '')}${rest ? `  ${rest}` : ''}\n`;
+}
+
+function prettyStdout(): DestinationStream {
+  return { write: (s: string) => void process.stdout.write(prettyLine(s.trimEnd())) };
+}
+
+export interface LoggerOptions {
+  /** Human-readable lines instead of JSON. Default: when stdout is a terminal (never under journald). */
+  pretty?: boolean;
+}
+
 /**
- * The daemon's own structured log (JSON lines on stdout, for journald).
+ * The daemon's own structured log (JSON lines on stdout, for journald; readable lines on a TTY).
  * Level: APIWATCH_LOG_LEVEL, else the config's log.level.
  */
-export function createLogger(level?: string): Logger {
-  return pino({
-    level: process.env.APIWATCH_LOG_LEVEL || level || 'info',
-    base: { name: 'apiwatch' },
-    timestamp: pino.stdTimeFunctions.isoTime,
-    // Defence in depth: config secrets never belong in a log line, even if an object carrying them is logged.
-    redact: { paths: ['*.pass', '*.password', '*.webhook_url', 'webhook_url', 'pass'], censor: '[REDACTED]' },
-  });
+export function createLogger(level?: string, opts: LoggerOptions = {}): Logger {
+  const pretty = opts.pretty ?? process.stdout.isTTY === true;
+  return pino(
+    {
+      level: effectiveLevel(level),
+      base: { name: 'apiwatch' },
+      timestamp: pino.stdTimeFunctions.isoTime,
+      // Defence in depth: config secrets never belong in a log line, even if an object carrying them is logged.
+      redact: {
+        paths: ['*.pass', '*.password', '*.webhook_url', 'webhook_url', 'pass', '*.smtp.pass', 'cfg', 'config'],
+        censor: '[REDACTED]',
+      },
+    },
+    pretty ? prettyStdout() : undefined,
+  );
+}
+
+/** The environment wins over the config, so an operator can turn on debug without editing the file. */
+export function effectiveLevel(configLevel?: string): string {
+  return process.env.APIWATCH_LOG_LEVEL || configLevel || 'info';
 }
 
 export const silentLogger: Logger = pino({ level: 'silent' });

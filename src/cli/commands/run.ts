@@ -1,7 +1,9 @@
 import type { Command } from 'commander';
 import { getConfig } from '../context.js';
-import { startDaemon } from '../../daemon/index.js';
+import { startDaemon, type Daemon } from '../../daemon/index.js';
+import { AlreadyRunningError } from '../../daemon/lock.js';
 import { createLogger } from '../../util/log.js';
+import { CliError, EXIT } from '../context.js';
 
 export function registerRun(program: Command): void {
   program
@@ -11,18 +13,51 @@ export function registerRun(program: Command): void {
     .action(async (opts: { config?: string }) => {
       const cfg = getConfig(opts.config);
       const log = createLogger(cfg.log.level);
-      const daemon = await startDaemon(cfg, log);
-      await new Promise<void>((resolve) => {
-        const stop = (sig: string) => {
-          log.info({ signal: sig }, 'stopping');
-          daemon.stop().then(resolve, (err: Error) => {
-            log.error({ err: err.message }, 'error while stopping');
-            process.exitCode = 1;
-            resolve();
-          });
-        };
-        process.once('SIGTERM', () => stop('SIGTERM'));
-        process.once('SIGINT', () => stop('SIGINT'));
+      // Handlers go in before start-up: SIGHUP's default action would kill the process, and a SIGTERM
+      // during start-up must still stop cleanly once the database is open.
+      let daemon: Daemon | null = null;
+      let stopRequested: string | null = null;
+      let finish!: () => void;
+      const done = new Promise<void>((r) => (finish = r));
+      const stop = (sig: string) => {
+        if (stopRequested) {
+          // A second Ctrl-C at a terminal means "now"; a repeated SIGTERM just waits for the first.
+          if (sig === 'SIGINT') process.exit(130);
+          log.info({ signal: sig }, 'already stopping');
+          return;
+        }
+        stopRequested = sig;
+        log.info({ signal: sig }, 'stopping');
+        if (daemon) daemon.stop().then(finish, failed);
+      };
+      const failed = (err: Error) => {
+        log.error({ err: err.message }, 'error while stopping');
+        process.exitCode = EXIT.FAILURE;
+        finish();
+      };
+      process.on('SIGTERM', () => stop('SIGTERM'));
+      process.on('SIGINT', () => stop('SIGINT'));
+      process.on('SIGHUP', () => {
+        if (!daemon) log.warn('SIGHUP during start-up ignored; send it again once ready');
+        else {
+          log.info('SIGHUP: reloading configuration');
+          void daemon.reload();
+        }
       });
+      process.on('unhandledRejection', (err) => {
+        // Everything committed is safe; systemd restarts us and the tailer resumes from the checkpoints.
+        log.fatal({ err: (err as Error)?.stack ?? String(err) }, 'unhandled error; exiting');
+        process.exit(EXIT.FAILURE);
+      });
+      try {
+        daemon = await startDaemon(cfg, log);
+      } catch (err) {
+        if (err instanceof AlreadyRunningError) throw new CliError(err.message, EXIT.FAILURE);
+        throw err;
+      }
+      if (stopRequested) daemon.stop().then(finish, failed);
+      await done;
+      // Timers from other stages (retries, sockets) must not keep a stopped daemon alive past TimeoutStopSec.
+      setImmediate(() => process.exit(process.exitCode ?? EXIT.OK));
     });
 }

@@ -1,0 +1,279 @@
+import type { Command } from 'commander';
+import { accessSync, constants, existsSync, openSync, readSync, closeSync, statSync, statfsSync, readFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { execFileSync } from 'node:child_process';
+import Database from 'better-sqlite3';
+import { glob } from 'tinyglobby';
+import nodemailer from 'nodemailer';
+import { configPath, getConfig } from '../context.js';
+import { loadClassifierFor } from '../rules.js';
+import type { LoadedConfig } from '../../config/load.js';
+import { isLoopback, parseListen } from '../../daemon/http.js';
+
+export type CheckStatus = 'ok' | 'warn' | 'fail';
+
+export interface Check {
+  area: string;
+  status: CheckStatus;
+  message: string;
+  fix?: string;
+}
+
+export interface DoctorOptions {
+  /** Skip Slack and SMTP (no network). */
+  offline?: boolean;
+  timeoutMs?: number;
+}
+
+/** Group adm's gid, for "can the service (SupplementaryGroups=adm) read this?" when doctor runs as root. */
+function admGid(): number | null {
+  try {
+    const line = readFileSync('/etc/group', 'utf8').split('\n').find((l) => l.startsWith('adm:'));
+    return line ? Number(line.split(':')[2]) : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Whether the unit's user (not root, in group adm) could read the file, judged from its mode. */
+function serviceCanRead(path: string, adm: number | null): boolean {
+  const st = statSync(path);
+  if (st.mode & 0o004) return true;
+  return adm !== null && st.gid === adm && (st.mode & 0o040) !== 0;
+}
+
+function errText(err: unknown): string {
+  const e = err as { code?: string; message?: string; cause?: { code?: string; message?: string } };
+  return e.cause?.code ?? e.code ?? e.cause?.message ?? e.message ?? String(err);
+}
+
+async function checkSources(cfg: LoadedConfig, out: Check[]): Promise<void> {
+  if (!cfg.sources.length) {
+    out.push({ area: 'sources', status: 'fail', message: 'no sources configured', fix: 'add the app server log files under `sources:` (path: /var/log/app/*.log)' });
+    return;
+  }
+  const asRoot = process.getuid?.() === 0;
+  const adm = admGid();
+  for (const src of cfg.sources) {
+    for (const pattern of src.path) {
+      const files = await glob(pattern, { absolute: true, onlyFiles: true });
+      if (!files.length) {
+        out.push({
+          area: 'sources',
+          status: 'warn',
+          message: `${pattern}: no file matches (yet)`,
+          fix: 'check the path; files that appear later are picked up, but a typo never matches',
+        });
+        continue;
+      }
+      const bad: string[] = [];
+      const notForService: string[] = [];
+      for (const f of files) {
+        try {
+          const fd = openSync(f, 'r');
+          readSync(fd, Buffer.alloc(1), 0, 1, 0);
+          closeSync(fd);
+          if (asRoot && !serviceCanRead(f, adm)) notForService.push(f);
+        } catch (err) {
+          bad.push(`${f} (${errText(err)})`);
+        }
+      }
+      if (bad.length) out.push({ area: 'sources', status: 'fail', message: `${pattern}: cannot read ${bad.join(', ')}`, fix: 'make the files readable by group adm (chgrp adm; chmod g+r) or by the service user' });
+      if (notForService.length) {
+        out.push({
+          area: 'sources',
+          status: 'fail',
+          message: `${pattern}: readable by root, but not by the service (group adm / others): ${notForService.join(', ')}`,
+          fix: 'chgrp adm FILE && chmod g+r FILE, and have the app (or logrotate `create 0640 app adm`) create them that way',
+        });
+      }
+      if (!bad.length && !notForService.length) out.push({ area: 'sources', status: 'ok', message: `${pattern}: ${files.length} readable file(s)` });
+    }
+  }
+}
+
+function checkDatabase(cfg: LoadedConfig, out: Check[]): void {
+  const dir = dirname(cfg.dbPath);
+  if (!existsSync(cfg.dbPath)) {
+    let probe = dir;
+    while (!existsSync(probe) && dirname(probe) !== probe) probe = dirname(probe);
+    try {
+      accessSync(probe, constants.W_OK);
+      out.push({ area: 'database', status: 'ok', message: `${cfg.dbPath} does not exist yet; ${probe} is writable, it will be created at start` });
+    } catch {
+      out.push({ area: 'database', status: 'fail', message: `cannot create ${cfg.dbPath}: ${probe} is not writable`, fix: 'under systemd, set state_dir: /var/lib/apiwatch (StateDirectory=); otherwise chown the folder to the user running apiwatch' });
+    }
+    return;
+  }
+  const st = statSync(cfg.dbPath);
+  if (process.getuid?.() === 0 && st.uid !== 0) {
+    // Opening it as root could leave root-owned -wal/-shm files the service cannot open afterwards.
+    const ok = (st.mode & 0o600) === 0o600;
+    out.push({
+      area: 'database',
+      status: ok ? 'ok' : 'fail',
+      message: `${cfg.dbPath} belongs to uid ${st.uid}, mode ${(st.mode & 0o777).toString(8)} (not opened as root; run doctor as the service user for a write test)`,
+      fix: ok ? undefined : 'chmod 0600 the database; its owner must read and write it',
+    });
+    return;
+  }
+  try {
+    // No migrations here: doctor must not change a database a running daemon owns.
+    const db = new Database(cfg.dbPath, { fileMustExist: true });
+    try {
+      db.pragma('busy_timeout = 2000');
+      db.exec('BEGIN IMMEDIATE');
+      db.exec('ROLLBACK');
+      const integrity = db.pragma('quick_check', { simple: true });
+      if (integrity !== 'ok') out.push({ area: 'database', status: 'fail', message: `quick_check: ${String(integrity)}`, fix: 'stop apiwatch, back up the file, and restore or remove it (the logs are re-read from the start)' });
+      else out.push({ area: 'database', status: 'ok', message: `${cfg.dbPath} is writable and passes quick_check` });
+    } finally {
+      db.close();
+    }
+  } catch (err) {
+    const code = errText(err);
+    out.push({
+      area: 'database',
+      status: 'fail',
+      message: `${cfg.dbPath}: ${code}`,
+      fix: code === 'SQLITE_BUSY' ? 'another process holds a long write lock; find it with `fuser` and stop it' : 'check ownership and mode of the file and its folder (the service user must write both)',
+    });
+  }
+  try {
+    const fs = statfsSync(dir);
+    const free = fs.bavail * fs.bsize;
+    if (free < 200 * 1024 * 1024) out.push({ area: 'database', status: 'warn', message: `only ${Math.round(free / 1048576)} MiB free on ${dir}`, fix: 'free space or lower retention.events_days; a full disk pauses ingestion until space returns' });
+  } catch {
+    /* statfs unsupported: nothing to say */
+  }
+}
+
+async function checkSlack(cfg: LoadedConfig, out: Check[], timeoutMs: number): Promise<void> {
+  const slack = cfg.notify.slack;
+  const urls = new Set<string>();
+  if (slack?.webhook_url) urls.add(slack.webhook_url);
+  for (const r of slack?.routes ?? []) urls.add(r.webhook_url);
+  for (const raw of urls) {
+    let url: URL;
+    try {
+      url = new URL(raw);
+    } catch {
+      out.push({ area: 'slack', status: 'fail', message: 'a webhook_url is not a URL', fix: 'use the https://hooks.slack.com/services/... URL from the Slack app' });
+      continue;
+    }
+    // Never print the path: it is the secret.
+    const where = `${url.protocol}//${url.host}`;
+    try {
+      // HEAD does not post anything: it proves DNS, TCP, TLS and an HTTP answer without paging anyone.
+      const res = await fetch(url, { method: 'HEAD', signal: AbortSignal.timeout(timeoutMs), redirect: 'manual' });
+      out.push({ area: 'slack', status: 'ok', message: `${where} answers (HTTP ${res.status} to HEAD; nothing was sent)` });
+    } catch (err) {
+      const code = errText(err);
+      out.push({
+        area: 'slack',
+        status: 'fail',
+        message: `${where}: ${code === 'TimeoutError' ? `no answer within ${timeoutMs} ms` : code}`,
+        fix: 'check DNS and outbound HTTPS (proxy, firewall, egress rules) from this host to the webhook host',
+      });
+    }
+  }
+}
+
+async function checkSmtp(cfg: LoadedConfig, out: Check[], timeoutMs: number): Promise<void> {
+  const smtp = cfg.notify.email?.smtp;
+  if (!smtp) return;
+  const transport = nodemailer.createTransport({
+    host: smtp.host,
+    port: smtp.port,
+    secure: smtp.secure,
+    auth: smtp.user ? { user: smtp.user, pass: smtp.pass ?? '' } : undefined,
+    connectionTimeout: timeoutMs,
+    greetingTimeout: timeoutMs,
+    socketTimeout: timeoutMs,
+  });
+  try {
+    // verify(): connect, EHLO, STARTTLS and AUTH if configured; no message is sent.
+    await transport.verify();
+    out.push({ area: 'smtp', status: 'ok', message: `${smtp.host}:${smtp.port} accepts EHLO${smtp.user ? ' and login' : ''} (nothing was sent)` });
+  } catch (err) {
+    const code = errText(err);
+    const auth = /EAUTH|535|534/.test(`${code} ${(err as Error).message}`);
+    out.push({
+      area: 'smtp',
+      status: 'fail',
+      message: `${smtp.host}:${smtp.port}: ${code}`,
+      fix: auth
+        ? 'the server rejected the login: check user and the smtp-password credential'
+        : 'check host, port and `secure` (465 = true, 587 = false with STARTTLS), and that outbound SMTP is allowed',
+    });
+  } finally {
+    transport.close();
+  }
+}
+
+function checkSystemd(cfg: LoadedConfig, out: Check[]): void {
+  try {
+    execFileSync('systemd-notify', ['--help'], { stdio: 'ignore' });
+  } catch {
+    out.push({ area: 'systemd', status: 'warn', message: 'systemd-notify is not on PATH', fix: 'install systemd (apt-get install systemd); under Type=notify the service would time out at start without it' });
+  }
+  if (cfg.http.enabled && !isLoopback(parseListen(cfg.http.listen).host)) {
+    out.push({ area: 'http', status: 'warn', message: `http.listen ${cfg.http.listen} is reachable from the network`, fix: 'bind to 127.0.0.1 and let the local Prometheus agent scrape it' });
+  }
+}
+
+/** Runs every check; never throws for a problem it can describe. */
+export async function runDoctor(explicitConfig: string | undefined, opts: DoctorOptions = {}): Promise<{ file: string | null; checks: Check[] }> {
+  const out: Check[] = [];
+  const timeoutMs = opts.timeoutMs ?? 5000;
+  const file = configPath(explicitConfig);
+  let cfg: LoadedConfig;
+  try {
+    cfg = getConfig(explicitConfig);
+    out.push({ area: 'config', status: 'ok', message: `${file ?? '(built-in defaults)'} is valid` });
+  } catch (err) {
+    out.push({ area: 'config', status: 'fail', message: (err as Error).message, fix: 'edit the file at the line shown; `apiwatch check-config` re-checks it' });
+    return { file, checks: out };
+  }
+  try {
+    await loadClassifierFor(cfg);
+    out.push({ area: 'rules', status: 'ok', message: `bundled rules${cfg.rules.files.length ? ` + ${cfg.rules.files.length} file(s)` : ''} load` });
+  } catch (err) {
+    out.push({ area: 'rules', status: 'fail', message: (err as Error).message, fix: 'fix the rule at the line shown; `apiwatch rules lint` re-checks it' });
+  }
+  await checkSources(cfg, out);
+  checkDatabase(cfg, out);
+  checkSystemd(cfg, out);
+  if (!opts.offline) {
+    await checkSlack(cfg, out, timeoutMs);
+    await checkSmtp(cfg, out, timeoutMs);
+  }
+  return { file, checks: out };
+}
+
+export function formatChecks(checks: Check[]): string {
+  const tag = { ok: 'ok  ', warn: 'WARN', fail: 'FAIL' } as const;
+  const lines: string[] = [];
+  for (const c of checks) {
+    lines.push(`${tag[c.status]}  ${c.area.padEnd(8)} ${c.message.replace(/\n/g, '\n                ')}`);
+    if (c.fix && c.status !== 'ok') lines.push(`                fix: ${c.fix}`);
+  }
+  return lines.join('\n') + '\n';
+}
+
+export function registerDoctor(program: Command): void {
+  program
+    .command('doctor')
+    .description('Check config, rules, source files, the database, Slack and SMTP (nothing is sent) and say how to fix what is wrong.')
+    .option('-c, --config <file>', 'config file')
+    .option('--offline', 'skip the Slack and SMTP checks')
+    .action(async (opts: { config?: string; offline?: boolean }) => {
+      const { checks } = await runDoctor(opts.config, { offline: opts.offline });
+      process.stdout.write(formatChecks(checks));
+      const failed = checks.filter((c) => c.status === 'fail').length;
+      const warned = checks.filter((c) => c.status === 'warn').length;
+      process.stdout.write(failed ? `${failed} problem(s) to fix${warned ? `, ${warned} warning(s)` : ''}\n` : `all good${warned ? ` (${warned} warning(s))` : ''}\n`);
+      const configBad = checks.some((c) => (c.area === 'config' || c.area === 'rules') && c.status === 'fail');
+      process.exitCode = configBad ? 2 : failed ? 1 : 0;
+    });
+}

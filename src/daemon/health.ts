@@ -1,0 +1,110 @@
+import { statSync } from 'node:fs';
+import picomatch from 'picomatch';
+import type { DB } from '../store/db.js';
+
+export interface FileLag {
+  path: string;
+  /** Bytes in the file after the committed checkpoint. */
+  lagBytes: number;
+  /** Since the checkpoint was last committed. */
+  checkpointAgeMs: number;
+}
+
+/**
+ * Tail lag from what is committed, not from the tailer's memory: size on disk minus the checkpoint
+ * offset, for checkpointed files that still match a configured glob. A file replaced at the same path
+ * (rotation) counts whole until the tailer moves to it.
+ */
+export function fileLags(db: DB, globs: string[], now = Date.now()): FileLag[] {
+  const match = globs.length ? picomatch(globs, { dot: true }) : () => false;
+  const rows = db.prepare('SELECT path, ino, offset, updated_at FROM source_positions').all() as {
+    path: string;
+    ino: number | null;
+    offset: number;
+    updated_at: number;
+  }[];
+  const out: FileLag[] = [];
+  for (const r of rows) {
+    if (!match(r.path)) continue;
+    let size: number;
+    let ino: number;
+    try {
+      const st = statSync(r.path);
+      size = st.size;
+      ino = st.ino;
+    } catch {
+      continue; // rotated away or deleted: nothing left to read at this path
+    }
+    const lag = r.ino != null && ino !== r.ino ? size : Math.max(0, size - r.offset);
+    out.push({ path: r.path, lagBytes: lag, checkpointAgeMs: Math.max(0, now - r.updated_at) });
+  }
+  return out;
+}
+
+export interface HealthInputs {
+  now: number;
+  /** Last run of the daemon's pipeline loop (the 500 ms timer that flushes idle parsers). */
+  loopAt: number;
+  /** Start of the batch commit now running, or null. */
+  writeStartedAt: number | null;
+  /** SQLite error code the sink is backing off from, or null. */
+  storeFailing: string | null;
+  /** Result of the last heartbeat write: null ok, else the error. */
+  heartbeatError: string | null;
+  lags: FileLag[];
+  /** The tailer's own progress time, when it reports one. */
+  tailerProgressAt?: number;
+  stallAfterMs: number;
+}
+
+export interface HealthReport {
+  /** The pipeline is moving: restart would not help if this is false only because of the database. */
+  moving: boolean;
+  dbWritable: boolean;
+  ok: boolean;
+  problems: string[];
+}
+
+export function assessHealth(h: HealthInputs): HealthReport {
+  const problems: string[] = [];
+  let moving = true;
+  // The loop runs every 500 ms; a few seconds without it means the event loop is blocked.
+  if (h.now - h.loopAt > Math.min(h.stallAfterMs, 10_000)) {
+    moving = false;
+    problems.push(`pipeline loop has not run for ${Math.round((h.now - h.loopAt) / 1000)}s`);
+  }
+  if (h.writeStartedAt !== null && h.now - h.writeStartedAt > h.stallAfterMs) {
+    moving = false;
+    problems.push(`a batch commit has been running for ${Math.round((h.now - h.writeStartedAt) / 1000)}s`);
+  }
+  // Unread bytes while commits fail are the store's problem (reported below), not a hang: a restart
+  // would not help, so they must not stop the watchdog.
+  for (const l of h.storeFailing ? [] : h.lags) {
+    if (l.lagBytes > 0 && l.checkpointAgeMs > h.stallAfterMs) {
+      const recent = h.tailerProgressAt !== undefined && h.now - h.tailerProgressAt <= h.stallAfterMs;
+      if (!recent) {
+        moving = false;
+        problems.push(`${l.path}: ${l.lagBytes} bytes unread, no progress for ${Math.round(l.checkpointAgeMs / 1000)}s`);
+      }
+    }
+  }
+  const dbWritable = h.storeFailing === null && h.heartbeatError === null;
+  if (h.storeFailing) problems.push(`batch commits failing: ${h.storeFailing}`);
+  if (h.heartbeatError) problems.push(`database not writable: ${h.heartbeatError}`);
+  return { moving, dbWritable, ok: moving && dbWritable, problems };
+}
+
+/** Proves the database takes a write right now; short busy timeout so a held lock cannot block the loop. */
+export function heartbeat(db: DB, busyTimeoutMs: number, now = Date.now()): string | null {
+  db.pragma('busy_timeout = 0');
+  try {
+    db.prepare(
+      "INSERT INTO daemon_state (key, value, updated_at) VALUES ('heartbeat', ?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
+    ).run(String(process.pid), now);
+    return null;
+  } catch (err) {
+    return (err as { code?: string }).code ?? (err as Error).message;
+  } finally {
+    db.pragma(`busy_timeout = ${busyTimeoutMs}`);
+  }
+}

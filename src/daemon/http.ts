@@ -1,0 +1,54 @@
+import { createServer, type Server } from 'node:http';
+import type { HealthReport } from './health.js';
+
+export interface HttpHandlers {
+  metrics(): Promise<string>;
+  contentType: string;
+  health(): HealthReport;
+}
+
+export function parseListen(listen: string): { host: string; port: number } {
+  const i = listen.lastIndexOf(':');
+  const host = listen.slice(0, i).replace(/^\[(.*)\]$/, '$1');
+  return { host, port: Number(listen.slice(i + 1)) };
+}
+
+export function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127\./.test(host);
+}
+
+/** /metrics (Prometheus text) and /healthz (200 only when the pipeline moves and the database takes writes). */
+export async function startHttp(listen: string, h: HttpHandlers): Promise<Server & { boundPort: number }> {
+  const { host, port } = parseListen(listen);
+  const server = createServer((req, res) => {
+    const path = (req.url ?? '/').split('?')[0];
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      res.writeHead(405, { allow: 'GET, HEAD' }).end();
+      return;
+    }
+    if (path === '/metrics') {
+      h.metrics().then(
+        (text) => res.writeHead(200, { 'content-type': h.contentType }).end(text),
+        (err: Error) => res.writeHead(500, { 'content-type': 'text/plain' }).end(`metrics failed: ${err.message}\n`),
+      );
+      return;
+    }
+    if (path === '/healthz') {
+      const r = h.health();
+      res.writeHead(r.ok ? 200 : 503, { 'content-type': 'application/json', 'cache-control': 'no-store' }).end(JSON.stringify(r) + '\n');
+      return;
+    }
+    res.writeHead(404, { 'content-type': 'text/plain' }).end('not found: try /metrics or /healthz\n');
+  });
+  // A scraper that keeps connections open must not hold shutdown up.
+  server.keepAliveTimeout = 5000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const addr = server.address();
+  return Object.assign(server, { boundPort: typeof addr === 'object' && addr ? addr.port : port });
+}

@@ -1,0 +1,158 @@
+import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+import type { DB } from '../store/db.js';
+import type { FileLag } from './health.js';
+
+/** Numbers owned by other stages, read at scrape time (collect callbacks) so their code stays untouched. */
+export interface MetricSources {
+  db: DB;
+  lags(): FileLag[];
+  /** Lines that looked like JSON but did not parse, across sources. */
+  parseFailures(): number;
+  /** Over-long lines the tailer skipped, when it reports them. */
+  skippedLongLines(): number;
+}
+
+function tableExists(db: DB, name: string): boolean {
+  return db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").get(name) !== undefined;
+}
+
+function columns(db: DB, table: string): Set<string> {
+  return new Set((db.prepare(`PRAGMA table_info(${table})`).all() as { name: string }[]).map((c) => c.name));
+}
+
+export class DaemonMetrics {
+  readonly registry = new Registry();
+  readonly linesRead: Counter<'source'>;
+  readonly bytesRead: Counter<'source'>;
+  readonly events: Counter<'ref' | 'category' | 'severity'>;
+  readonly notifications: Counter<'notifier' | 'result'>;
+  readonly reloads: Counter<'result'>;
+  readonly storeWriteFailures: Counter<'code'>;
+  readonly retentionPurged: Counter;
+
+  constructor(src: MetricSources) {
+    const registers = [this.registry];
+    collectDefaultMetrics({ register: this.registry, prefix: 'apiwatch_' });
+    this.linesRead = new Counter({ name: 'apiwatch_lines_read_total', help: 'Lines read and committed, per source file', labelNames: ['source'], registers });
+    this.bytesRead = new Counter({ name: 'apiwatch_bytes_read_total', help: 'Bytes read and committed, per source file', labelNames: ['source'], registers });
+    this.events = new Counter({
+      name: 'apiwatch_events_total',
+      help: 'Failed API calls stored, by Easemob error-table ref, category and severity',
+      labelNames: ['ref', 'category', 'severity'],
+      registers,
+    });
+    this.notifications = new Counter({
+      name: 'apiwatch_notifications_total',
+      help: 'Notifications handed to a notifier, by result (sent|failed)',
+      labelNames: ['notifier', 'result'],
+      registers,
+    });
+    this.reloads = new Counter({ name: 'apiwatch_reloads_total', help: 'Config reloads (SIGHUP), by result (ok|failed)', labelNames: ['result'], registers });
+    this.storeWriteFailures = new Counter({
+      name: 'apiwatch_store_write_failures_total',
+      help: 'Batch commits rolled back for an environmental reason (SQLITE_FULL, SQLITE_BUSY…) and retried',
+      labelNames: ['code'],
+      registers,
+    });
+    this.retentionPurged = new Counter({ name: 'apiwatch_retention_purged_events_total', help: 'Events folded into event_daily and deleted', registers });
+    for (const r of ['ok', 'failed']) this.reloads.inc({ result: r }, 0);
+
+    new Counter({
+      name: 'apiwatch_parse_failures_total',
+      help: 'Lines that looked like a structured log line but did not parse',
+      registers,
+      collect() {
+        this.reset();
+        this.inc(src.parseFailures());
+      },
+    });
+    new Counter({
+      name: 'apiwatch_skipped_long_lines_total',
+      help: 'Lines longer than the limit, skipped',
+      registers,
+      collect() {
+        this.reset();
+        this.inc(src.skippedLongLines());
+      },
+    });
+    // One filesystem pass per scrape for both per-file gauges.
+    let lagCache: { at: number; lags: FileLag[] } | null = null;
+    const lags = () => {
+      if (!lagCache || Date.now() - lagCache.at > 500) lagCache = { at: Date.now(), lags: src.lags() };
+      return lagCache.lags;
+    };
+    new Gauge({
+      name: 'apiwatch_tail_lag_bytes',
+      help: 'Bytes in the file not yet committed',
+      labelNames: ['file'],
+      registers,
+      collect() {
+        this.reset();
+        for (const l of lags()) this.set({ file: l.path }, l.lagBytes);
+      },
+    });
+    new Gauge({
+      name: 'apiwatch_checkpoint_age_seconds',
+      help: 'Time since the file\'s read position was last committed',
+      labelNames: ['file'],
+      registers,
+      collect() {
+        this.reset();
+        for (const l of lags()) this.set({ file: l.path }, l.checkpointAgeMs / 1000);
+      },
+    });
+    new Gauge({
+      name: 'apiwatch_incidents_open',
+      help: 'Incidents not resolved, by severity',
+      labelNames: ['severity'],
+      registers,
+      collect() {
+        this.reset();
+        for (const s of ['critical', 'error', 'warning', 'info']) this.set({ severity: s }, 0);
+        const rows = src.db.prepare("SELECT severity, count(*) AS n FROM incidents WHERE state != 'resolved' GROUP BY severity").all() as { severity: string; n: number }[];
+        for (const r of rows) this.set({ severity: r.severity }, r.n);
+      },
+    });
+    // The outbox belongs to the Slack/email stage and may not exist (yet): read it only if it does.
+    new Gauge({
+      name: 'apiwatch_outbox_messages',
+      help: 'Notification outbox rows by state (pending = queued, dead = gave up)',
+      labelNames: ['state'],
+      registers,
+      collect() {
+        this.reset();
+        if (!tableExists(src.db, 'outbox') || !columns(src.db, 'outbox').has('state')) return;
+        for (const s of ['pending', 'sent', 'dead']) this.set({ state: s }, 0);
+        const rows = src.db.prepare('SELECT state, count(*) AS n FROM outbox GROUP BY state').all() as { state: string; n: number }[];
+        for (const r of rows) this.set({ state: r.state }, r.n);
+      },
+    });
+    new Gauge({
+      name: 'apiwatch_outbox_oldest_pending_age_seconds',
+      help: 'Age of the oldest queued notification (0 when none)',
+      registers,
+      collect() {
+        this.set(0);
+        if (!tableExists(src.db, 'outbox')) return;
+        const cols = columns(src.db, 'outbox');
+        if (!cols.has('state') || !cols.has('created_at')) return;
+        const r = src.db.prepare("SELECT min(created_at) AS t FROM outbox WHERE state = 'pending'").get() as { t: number | null };
+        if (r.t != null) this.set(Math.max(0, (Date.now() - r.t) / 1000));
+      },
+    });
+    new Gauge({
+      name: 'apiwatch_database_size_bytes',
+      help: 'Database file size (pages in use plus free pages)',
+      registers,
+      collect() {
+        const pages = Number(src.db.pragma('page_count', { simple: true }));
+        const size = Number(src.db.pragma('page_size', { simple: true }));
+        this.set(pages * size);
+      },
+    });
+  }
+
+  async render(): Promise<string> {
+    return this.registry.metrics();
+  }
+}

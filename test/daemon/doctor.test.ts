@@ -1,0 +1,86 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createServer, type Server } from 'node:http';
+import { createServer as createNetServer } from 'node:net';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { SMTPServer } from 'smtp-server';
+import { runDoctor, formatChecks } from '../../src/cli/commands/doctor.js';
+import { tempDir } from '../helpers/tmp.js';
+import { appendLines, failLine } from './harness.js';
+
+async function listen(server: Server | SMTPServer): Promise<number> {
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+  const addr = (server as unknown as { server?: Server }).server?.address() ?? (server as Server).address();
+  return (addr as { port: number }).port;
+}
+
+/** A port nothing listens on. */
+async function closedPort(): Promise<number> {
+  const s = createNetServer();
+  await new Promise<void>((r) => s.listen(0, '127.0.0.1', () => r()));
+  const port = (s.address() as { port: number }).port;
+  await new Promise<void>((r) => s.close(() => r()));
+  return port;
+}
+
+test('doctor: everything reachable → ok, and the webhook gets a HEAD, never a message', async () => {
+  const dir = tempDir('apiwatch-doctor-');
+  mkdirSync(join(dir, 'logs'));
+  appendLines(join(dir, 'logs', 'app.log'), [failLine()]);
+  const methods: string[] = [];
+  const web = createServer((req, res) => {
+    methods.push(`${req.method} ${req.url}`);
+    res.writeHead(400).end();
+  });
+  let ehlo = 0;
+  const smtp = new SMTPServer({ disabledCommands: ['STARTTLS'], authOptional: true, onConnect: (_s, cb) => (ehlo++, cb()) });
+  const webPort = await listen(web);
+  const smtpPort = await listen(smtp);
+  try {
+    writeFileSync(
+      join(dir, 'apiwatch.yaml'),
+      `state_dir: ./data\nsources:\n  - path: ./logs/*.log\nnotify:\n  slack:\n    webhook_url: http://127.0.0.1:${webPort}/services/T0/B0/SECRETTOKEN\n` +
+        `  email:\n    smtp:\n      host: 127.0.0.1\n      port: ${smtpPort}\n    to: ops@example.com\n`,
+    );
+    const { checks } = await runDoctor(join(dir, 'apiwatch.yaml'), { timeoutMs: 3000 });
+    const text = formatChecks(checks);
+    assert.deepEqual(checks.filter((c) => c.status === 'fail'), [], text);
+    assert.deepEqual(checks.map((c) => c.area).filter((a, i, all) => all.indexOf(a) === i).sort(), ['config', 'database', 'rules', 'slack', 'smtp', 'sources'].sort(), text);
+    assert.deepEqual(methods, ['HEAD /services/T0/B0/SECRETTOKEN']);
+    assert.equal(ehlo, 1);
+    assert.doesNotMatch(text, /SECRETTOKEN/, 'the webhook path is a secret');
+    assert.match(text, /database .* does not exist yet; .* is writable/);
+  } finally {
+    web.close();
+    smtp.close();
+  }
+});
+
+test('doctor: what is wrong comes with its fix (missing files, unreachable Slack and SMTP, bad config)', async () => {
+  const dir = tempDir('apiwatch-doctor-');
+  const slackPort = await closedPort();
+  const smtpPort = await closedPort();
+  const file = join(dir, 'apiwatch.yaml');
+  writeFileSync(
+    file,
+    `state_dir: ./data\nsources:\n  - path: ./nowhere/*.log\nnotify:\n  slack:\n    webhook_url: http://127.0.0.1:${slackPort}/services/x\n` +
+      `  email:\n    to: ops@example.com\n    smtp:\n      host: 127.0.0.1\n      port: ${smtpPort}\n`,
+  );
+  const { checks } = await runDoctor(file, { timeoutMs: 2000 });
+  const by = (area: string) => checks.find((c) => c.area === area)!;
+  assert.equal(by('sources').status, 'warn');
+  assert.match(by('sources').message, /nowhere\/\*\.log: no file matches/);
+  assert.equal(by('slack').status, 'fail');
+  assert.match(by('slack').message, /ECONNREFUSED/);
+  assert.match(by('slack').fix!, /outbound HTTPS/);
+  assert.equal(by('smtp').status, 'fail');
+  assert.match(by('smtp').message, /ECONNREFUSED|ESOCKET|ECONNECTION/);
+  assert.ok(by('smtp').fix);
+
+  writeFileSync(file, 'state_dir: ./data\nsourcez: []\n');
+  const bad = await runDoctor(file);
+  assert.equal(bad.checks.length, 1);
+  assert.equal(bad.checks[0].status, 'fail');
+  assert.match(bad.checks[0].message, /apiwatch\.yaml:2: sourcez: unknown key/);
+});
