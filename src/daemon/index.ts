@@ -11,6 +11,7 @@ import type { Logger } from '../util/log.js';
 export interface Daemon {
   db: DB;
   pipeline: Pipeline;
+  tailer: Tailer;
   stop(): Promise<void>;
 }
 
@@ -28,13 +29,24 @@ export async function startDaemon(cfg: LoadedConfig, log: Logger): Promise<Daemo
     includeOtherApis: cfg.sources.some((s) => s.include_other_apis),
     onChanges: dispatcher.handle,
   });
-  const tailer = new Tailer({ sources: cfg.sources, sink: pipeline, checkpoints: pipeline.checkpoints });
+  // APIWATCH_TEST_SINK_DELAY_MS: torture tests slow the sink to exercise backpressure and rotation under load.
+  const delay = Number(process.env.APIWATCH_TEST_SINK_DELAY_MS ?? 0);
+  const sink = delay > 0 ? { write: async (b: Parameters<Pipeline['write']>[0]) => { await new Promise((r) => setTimeout(r, delay)); await pipeline.write(b); } } : pipeline;
+  const tailer = new Tailer({
+    sources: cfg.sources,
+    sink,
+    checkpoints: pipeline.checkpoints,
+    db,
+    reconcileMs: Number(process.env.APIWATCH_TEST_RECONCILE_MS ?? 0) || undefined,
+    onError: (err, source) => log.warn({ err: err.message, source }, 'ingest error; resuming from the last checkpoint'),
+  });
   await tailer.start();
   const idle = setInterval(() => pipeline.flushIdle(), 500);
   log.info({ db: cfg.dbPath, sources: cfg.sources.map((s) => s.path).flat() }, 'apiwatch started');
   return {
     db,
     pipeline,
+    tailer,
     async stop() {
       clearInterval(idle);
       await tailer.stop();

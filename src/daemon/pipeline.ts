@@ -18,6 +18,8 @@ export interface PipelineOptions {
   /** A multi-line event with no new line for this long is emitted (Vector's multiline timeout). */
   multilineTimeoutMs?: number;
   now?: () => number;
+  /** Parser per source; default createParser (tests inject multi-line parsers here). */
+  parserFactory?: (opts: ParserOptions) => EventParser;
 }
 
 export interface PipelineStats {
@@ -67,7 +69,7 @@ export class Pipeline implements BatchSink {
         includeOtherApis: this.opts.includeOtherApis,
         now: this.now,
       };
-      s = { parser: createParser(po), lastLineAt: this.now() };
+      s = { parser: (this.opts.parserFactory ?? createParser)(po), lastLineAt: this.now() };
       this.sources.set(source, s);
     }
     return s;
@@ -101,7 +103,15 @@ export class Pipeline implements BatchSink {
     st.checkpoint = batch.checkpoint;
     if (batch.final) this.sources.delete(batch.source);
     const classified = this.classify(events);
-    const changes = this.commit(classified, cp ? [cp] : []);
+    let changes: IncidentChange[];
+    try {
+      changes = this.commit(classified, cp ? [cp] : []);
+    } catch (err) {
+      // Nothing of this batch is stored; the tailer re-reads from the last commit, so the parser
+      // must not keep lines it was fed from the failed batch.
+      this.sources.delete(batch.source);
+      throw err;
+    }
     this.stats.batches++;
     this.stats.lines += batch.lines.length;
     this.stats.events += classified.length;

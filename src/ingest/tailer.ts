@@ -1,95 +1,407 @@
-// Interim tailer (polling, appends only) until the ingest branch lands with rotation handling.
-import { openSync, readSync, fstatSync, closeSync, statSync } from 'node:fs';
+import { fstatSync, openSync, closeSync, statSync, type Stats } from 'node:fs';
 import { glob } from 'tinyglobby';
+import picomatch from 'picomatch';
 import type { SourceConfig } from '../config/schema.js';
-import type { BatchSink, Checkpoint, Line } from './types.js';
+import type { DB } from '../store/db.js';
+import type { BatchSink, Checkpoint, Line, LineBatch } from './types.js';
 import type { CheckpointStore } from './checkpoints.js';
+import { FileReader, type ReaderCounters } from './file-reader.js';
+import { locate } from './reconcile.js';
+import { readAt } from './fingerprint.js';
+import { Watcher } from './watcher.js';
 
 export interface TailerOptions {
   sources: SourceConfig[];
   sink: BatchSink;
   checkpoints: CheckpointStore;
-  pollMs?: number;
+  /** For remembering which globs were started (start_at applies only the first time). */
+  db?: DB;
+  /** Stat every file at least this often (catches what the watcher misses). Default 1000 ms. */
+  reconcileMs?: number;
+  /** A rotated or deleted file is let go after sitting at EOF this long. Default 1000 ms. */
+  rotateGraceMs?: number;
+  /** Lines longer than this (bytes) are skipped and counted. Default 1 MiB. */
+  maxLineBytes?: number;
+  /** Use the file-system watcher (tests of the reconcile pass turn it off). Default true. */
+  watch?: boolean;
+  onError?: (err: Error, source: string) => void;
+  now?: () => number;
 }
 
-interface FileState {
+export interface FileStats extends ReaderCounters {
   path: string;
-  timezone?: string;
-  fd: number;
-  dev: number;
-  ino: number;
-  offset: number;
-  line: number;
+  /** The file being read now (differs from path while a rotated file is finished). */
+  reading: string | null;
+  lagBytes: number;
+  rotations: number;
+  truncations: number;
+  lastReadAt: number | null;
 }
 
-export class Tailer {
-  private files = new Map<string, FileState>();
-  private timer?: NodeJS.Timeout;
-  private busy = false;
-  private stopped = false;
-  constructor(private readonly opts: TailerOptions) {}
+export interface TailerStats {
+  files: FileStats[];
+  lastProgressAt: number;
+}
 
-  async start(): Promise<void> {
-    await this.scan(true);
-    this.timer = setInterval(() => void this.tick(), this.opts.pollMs ?? 250);
+interface Source {
+  key: string;
+  timezone?: string;
+  reader: FileReader | null;
+  /** The reader's file is still the one at `key` (false: rotated away / deleted / a copy, being finished). */
+  current: boolean;
+  counters: ReaderCounters;
+  rotations: number;
+  truncations: number;
+  lastReadAt: number | null;
+  lag: number;
+}
+
+const HOT_MS = 20;
+
+/**
+ * Follows every file matching the source globs and hands complete lines to the sink with a checkpoint,
+ * one batch at a time (the sink commits events + checkpoint together; we wait before reading on).
+ */
+export class Tailer {
+  lastProgressAt = 0;
+  private readonly sources = new Map<string, Source>();
+  private readonly dirty = new Set<string>();
+  private readonly now: () => number;
+  private readonly match: { m: picomatch.Matcher; src: SourceConfig; globs: string[] }[];
+  private watcher?: Watcher;
+  private loop?: Promise<void>;
+  private stopped = false;
+  private wakeUp?: () => void;
+  private timer?: NodeJS.Timeout;
+  private nextReconcile = 0;
+  private discoverPending = false;
+
+  constructor(private readonly opts: TailerOptions) {
+    this.now = opts.now ?? Date.now;
+    this.match = opts.sources.map((src) => ({ m: picomatch(src.path, { dot: true }), src, globs: src.path }));
   }
 
-  private async scan(initial: boolean): Promise<void> {
-    for (const src of this.opts.sources) {
-      for (const path of await glob(src.path, { absolute: true, onlyFiles: true })) {
-        if (this.files.has(path)) continue;
-        const saved = this.opts.checkpoints.get(path);
-        const fd = openSync(path, 'r');
-        const st = fstatSync(fd);
-        let offset = 0;
-        let line = 0;
-        if (saved && saved.ino === st.ino && saved.offset <= st.size) {
-          offset = saved.offset;
-          line = saved.line;
-        } else if (initial && src.start_at === 'end' && !saved) offset = st.size;
-        this.files.set(path, { path, timezone: src.timezone, fd, dev: st.dev, ino: st.ino, offset, line });
+  private get maxLine(): number {
+    return this.opts.maxLineBytes ?? 1 << 20;
+  }
+
+  async start(): Promise<void> {
+    const started = this.startedGlobs();
+    const saved = new Map(this.opts.checkpoints.all().map((c) => [c.path, c]));
+    const initial: Checkpoint[] = [];
+    const newGlobs: string[] = [];
+    for (const { src, globs, m } of this.match) {
+      const fresh = globs.some((g) => !started.has(g));
+      if (fresh) newGlobs.push(...globs.filter((g) => !started.has(g)));
+      const paths = new Set(await this.globFiles(globs));
+      // Checkpointed files whose path is gone (rotated away while we were stopped): finish them.
+      for (const p of saved.keys()) if (m(p)) paths.add(p);
+      for (const path of [...paths].sort()) {
+        if (this.sources.has(path)) continue;
+        const s = this.addSource(path, src.timezone);
+        const cp = saved.get(path);
+        if (cp) this.resume(s, cp);
+        else if (fresh && src.start_at === 'end') {
+          this.openAtEnd(s);
+          if (s.reader) initial.push(s.reader.checkpoint());
+        }
+        // else: new file, opened from 0 on its first service.
+      }
+    }
+    if (this.opts.db && (initial.length || newGlobs.length)) {
+      const ins = this.opts.db.prepare('INSERT OR IGNORE INTO ingest_sources (glob, started_at) VALUES (?, ?)');
+      this.opts.db.transaction(() => {
+        for (const cp of initial) this.opts.checkpoints.save(cp);
+        for (const g of newGlobs) ins.run(g, this.now());
+      })();
+    }
+    for (const k of this.sources.keys()) this.dirty.add(k);
+    if (this.opts.watch !== false) {
+      this.watcher = new Watcher(
+        this.match.flatMap((x) => x.globs),
+        (p, ev) => {
+          if (!this.sources.has(p) && ev === 'add') this.discoverPending = true;
+          this.dirty.add(p);
+          this.wake();
+        },
+      );
+      await this.watcher.start();
+    }
+    this.lastProgressAt = this.now();
+    this.nextReconcile = this.now() + this.reconcileMs;
+    this.loop = this.run();
+  }
+
+  private get reconcileMs(): number {
+    return this.opts.reconcileMs ?? 1000;
+  }
+
+  private startedGlobs(): Set<string> {
+    if (!this.opts.db) return new Set();
+    try {
+      return new Set((this.opts.db.prepare('SELECT glob FROM ingest_sources').all() as { glob: string }[]).map((r) => r.glob));
+    } catch {
+      return new Set();
+    }
+  }
+
+  private async globFiles(globs: string[]): Promise<string[]> {
+    return glob(globs, { absolute: true, onlyFiles: true, dot: true });
+  }
+
+  private addSource(key: string, timezone?: string): Source {
+    const s: Source = {
+      key, timezone, reader: null, current: true, rotations: 0, truncations: 0, lastReadAt: null, lag: 0,
+      counters: { lines: 0, bytes: 0, skippedLong: 0 },
+    };
+    this.sources.set(key, s);
+    return s;
+  }
+
+  /** Validates a saved checkpoint before trusting it; else finds the content under a rotated name. */
+  private resume(s: Source, cp: Checkpoint): void {
+    const loc = locate(cp);
+    if (loc) {
+      s.reader = new FileReader(s.key, loc.path, { offset: cp.offset, line: cp.line, head: cp.headHash, tail: cp.tailHash }, this.maxLine, s.counters, loc.fd);
+      s.current = loc.current;
+      if (!loc.current) s.rotations++;
+    } else {
+      s.truncations++; // content gone: the path (if any) starts from 0
+    }
+  }
+
+  private openAtEnd(s: Source): void {
+    let fd: number;
+    try {
+      fd = openSync(s.key, 'r');
+    } catch {
+      return;
+    }
+    const size = fstatSync(fd).size;
+    // Start after the last complete line, so an unfinished one is read whole once it is finished.
+    const tail = readAt(fd, Math.max(0, size - 65536), Math.min(size, 65536));
+    const nl = tail.lastIndexOf(10);
+    const offset = nl >= 0 ? size - tail.length + nl + 1 : 0;
+    const silentSkip = nl < 0 && size > 0;
+    s.reader = new FileReader(s.key, s.key, { offset: silentSkip ? size : offset, line: 0, silentSkip }, this.maxLine, s.counters, fd);
+  }
+
+  private wake(): void {
+    const w = this.wakeUp;
+    this.wakeUp = undefined;
+    w?.();
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const t = setTimeout(() => {
+        this.wakeUp = undefined;
+        resolve();
+      }, ms);
+      this.wakeUp = () => {
+        clearTimeout(t);
+        resolve();
+      };
+    });
+  }
+
+  private async run(): Promise<void> {
+    const hot = new Set<string>();
+    while (!this.stopped) {
+      const now = this.now();
+      let todo: string[];
+      if (now >= this.nextReconcile || this.discoverPending) {
+        this.discoverPending = false;
+        await this.discover();
+        if (now >= this.nextReconcile) {
+          todo = [...this.sources.keys()];
+          this.nextReconcile = now + this.reconcileMs;
+        } else todo = [...this.dirty];
+      } else todo = [...this.dirty];
+      this.dirty.clear();
+      for (const k of hot) if (!todo.includes(k)) todo.push(k);
+      hot.clear();
+      for (const key of todo) {
+        if (this.stopped) break;
+        const s = this.sources.get(key);
+        if (!s) continue;
+        try {
+          if (await this.service(s)) hot.add(key);
+        } catch (err) {
+          await this.recover(s, err as Error);
+        }
+      }
+      this.lastProgressAt = this.now();
+      if (this.stopped) break;
+      if (this.dirty.size || this.discoverPending) continue;
+      let wait = Math.max(0, this.nextReconcile - this.now());
+      if (hot.size) wait = Math.min(wait, HOT_MS);
+      for (const s of this.sources.values()) {
+        if (s.reader && !s.current) wait = Math.min(wait, Math.max(10, (this.opts.rotateGraceMs ?? 1000) / 2));
+      }
+      await this.sleep(wait);
+    }
+  }
+
+  /** New files matching the globs: read from their first byte. */
+  private async discover(): Promise<void> {
+    for (const { src, globs } of this.match) {
+      for (const p of await this.globFiles(globs)) {
+        if (this.sources.has(p)) continue;
+        this.addSource(p, src.timezone);
+        this.dirty.add(p);
       }
     }
   }
 
-  private async tick(): Promise<void> {
-    if (this.busy || this.stopped) return;
-    this.busy = true;
+  /** Reads a source to EOF; handles rotation, truncation, deletion. Returns true if it read anything. */
+  private async service(s: Source): Promise<boolean> {
+    let any = false;
+    for (let guard = 0; guard < 8 && !this.stopped; guard++) {
+      if (!s.reader) {
+        if (!this.openFresh(s)) return any;
+      }
+      const r = s.reader!;
+      let size = r.size();
+      if (size !== r.checkedSize) {
+        if (!r.valid(size)) {
+          await this.truncated(s, r);
+          continue;
+        }
+        r.refreshHead(size);
+        r.checkedSize = size;
+      }
+      // Read to EOF, one committed batch at a time (backpressure: wait for the sink each time).
+      for (;;) {
+        if (this.stopped) return any;
+        const res = r.read(size, this.now());
+        if (!res.advanced && !res.lines.length) {
+          const again = r.size();
+          if (again === size) break;
+          size = again;
+          r.checkedSize = -1; // re-validate before reading what arrived
+          if (!r.valid(size)) break;
+          r.checkedSize = size;
+          continue;
+        }
+        any = true;
+        r.eofSince = 0;
+        await this.emit(s, r, res.lines);
+      }
+      if (r.checkedSize !== size) continue; // validation failed mid-read: handle as truncation
+      s.lag = Math.max(0, size - r.offset);
+      if (s.current && !this.sameFile(s.key, r)) {
+        s.current = false;
+        s.rotations++;
+      }
+      if (s.current) return any;
+      // Rotated away or deleted: read to its end, let go only after it stays at EOF for the grace period.
+      const now = this.now();
+      if (!r.eofSince) r.eofSince = now;
+      if (now - r.eofSince < (this.opts.rotateGraceMs ?? 1000)) return any;
+      const next = this.openNew(s.key);
+      await this.emit(s, r, [], true, next ? next.checkpointAt(0, 0) : r.checkpoint());
+      r.close();
+      s.reader = next;
+      s.current = true;
+      if (!next) return any;
+    }
+    return any;
+  }
+
+  /** copytruncate (or truncate): finish the old content from its copy if there is one, then start over. */
+  private async truncated(s: Source, r: FileReader): Promise<void> {
+    s.truncations++;
+    const loc = s.current && r.offset > 0 ? locate(r.checkpoint(), { skipCurrent: true, exceptIno: r.ino }) : null;
+    if (loc) {
+      // Same bytes up to the offset: the pipeline's pending multi-line state carries over.
+      const copy = new FileReader(s.key, loc.path, { offset: r.offset, line: r.line, head: r.head, tail: r.tail }, this.maxLine, s.counters, loc.fd);
+      r.close();
+      s.reader = copy;
+      s.current = false;
+      return;
+    }
+    const next = s.current ? this.openNew(s.key) : null;
+    await this.emit(s, r, [], true, next ? next.checkpointAt(0, 0) : r.checkpointAt(0, 0));
+    r.close();
+    s.reader = next;
+    s.current = true;
+  }
+
+  private sameFile(path: string, r: FileReader): boolean {
+    let st: Stats;
     try {
-      await this.scan(false);
-      for (const f of this.files.values()) await this.readNew(f);
-    } finally {
-      this.busy = false;
+      st = statSync(path);
+    } catch {
+      return false;
+    }
+    return st.ino === r.ino && st.dev === r.dev;
+  }
+
+  private openNew(path: string): FileReader | null {
+    try {
+      const s = this.sources.get(path)!;
+      return new FileReader(path, path, { offset: 0, line: 0, head: null, tail: null }, this.maxLine, s.counters);
+    } catch {
+      return null;
     }
   }
 
-  private async readNew(f: FileState): Promise<void> {
-    const size = fstatSync(f.fd).size;
-    if (size <= f.offset) return;
-    const buf = Buffer.alloc(Math.min(size - f.offset, 4 << 20));
-    const n = readSync(f.fd, buf, 0, buf.length, f.offset);
-    const last = buf.lastIndexOf(10, n - 1);
-    if (last < 0) return;
-    const lines: Line[] = [];
-    let pos = 0;
-    let off = f.offset;
-    while (pos <= last) {
-      const nl = buf.indexOf(10, pos);
-      f.line++;
-      lines.push({ text: buf.toString('utf8', pos, nl), meta: { lineNo: f.line, offset: off + pos, readTime: Date.now() } });
-      pos = nl + 1;
-    }
-    f.offset += last + 1;
-    const cp: Checkpoint = { path: f.path, dev: f.dev, ino: f.ino, offset: f.offset, line: f.line, headHash: null, tailHash: null };
-    await this.opts.sink.write({ source: f.path, timezone: f.timezone, lines, checkpoint: cp });
-    void off;
+  private openFresh(s: Source): boolean {
+    s.reader = this.openNew(s.key);
+    s.current = true;
+    return s.reader !== null;
   }
 
+  private async emit(s: Source, r: FileReader, lines: Line[], final = false, cp?: Checkpoint): Promise<void> {
+    const batch: LineBatch = {
+      source: s.key,
+      timezone: s.timezone,
+      lines,
+      checkpoint: cp ?? r.checkpoint(),
+      rewindTo: (m) => r.checkpointAt(m.offset, m.lineNo - 1),
+      final: final || undefined,
+    };
+    await this.opts.sink.write(batch);
+    s.lastReadAt = this.now();
+    this.lastProgressAt = s.lastReadAt;
+  }
+
+  /**
+   * The sink failed (database locked, disk full) or a read failed: forget in-memory positions and
+   * resume from the last committed checkpoint, exactly as after a restart.
+   */
+  private async recover(s: Source, err: Error): Promise<void> {
+    this.opts.onError?.(err, s.key);
+    s.reader?.close();
+    s.reader = null;
+    s.current = true;
+    await this.sleep(Math.min(1000, this.reconcileMs));
+    const cp = this.opts.checkpoints.get(s.key);
+    if (cp) this.resume(s, cp);
+    this.dirty.add(s.key);
+  }
+
+  stats(): TailerStats {
+    const files: FileStats[] = [];
+    for (const s of this.sources.values()) {
+      files.push({
+        path: s.key, reading: s.reader?.path ?? null, ...s.counters, lagBytes: s.lag,
+        rotations: s.rotations, truncations: s.truncations, lastReadAt: s.lastReadAt,
+      });
+    }
+    return { files, lastProgressAt: this.lastProgressAt };
+  }
+
+  /** Stops reading, lets the in-flight batch commit, closes descriptors and the watcher. */
   async stop(): Promise<void> {
     this.stopped = true;
-    if (this.timer) clearInterval(this.timer);
-    while (this.busy) await new Promise((r) => setTimeout(r, 10));
-    for (const f of this.files.values()) closeSync(f.fd);
-    void statSync;
+    this.wake();
+    if (this.timer) clearTimeout(this.timer);
+    await this.loop;
+    await this.watcher?.close();
+    for (const s of this.sources.values()) s.reader?.close();
   }
 }
+
+void closeSync;

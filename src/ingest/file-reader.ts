@@ -1,0 +1,157 @@
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import type { LineMeta } from '../parse/event.js';
+import type { Checkpoint, Line } from './types.js';
+import { HEAD_BYTES, headHash, headLen, headMatches, offsetValid, tailHash } from './fingerprint.js';
+
+export interface ReaderCounters {
+  lines: number;
+  bytes: number;
+  skippedLong: number;
+}
+
+export interface ReadResult {
+  lines: Line[];
+  /** Bytes consumed (complete lines, skipped over-long line parts). 0 = nothing new. */
+  advanced: number;
+}
+
+/**
+ * One open file and the byte position after its last complete line. Splits bytes itself rather
+ * than through split2: split2 yields decoded strings, so exact byte offsets (the checkpoint) would
+ * cost a Buffer.byteLength per line, and its maxLength counts characters, not bytes.
+ */
+export class FileReader {
+  readonly fd: number;
+  readonly dev: number;
+  readonly ino: number;
+  /** Next byte to hand out: start of the incomplete last line, or end of the last complete one. */
+  offset: number;
+  line: number;
+  head: string | null;
+  /** Inside an over-long line: bytes up to here hold no newline and are dropped. */
+  private skipping = false;
+  private skipCounted: boolean;
+  private scanFrom = 0;
+  private buf: Buffer;
+  /** Size seen at the last validation (the tailer re-validates when it changes). */
+  checkedSize = -1;
+  /** Hash of the bytes before `offset`, taken when they were read (truncation shows as a mismatch). */
+  tail: string | null;
+  /** When the reader last reached end of file with nothing new (for letting go of rotated files). */
+  eofSince = 0;
+
+  constructor(
+    readonly key: string,
+    readonly path: string,
+    start: { offset: number; line: number; head?: string | null; tail?: string | null; silentSkip?: boolean },
+    private readonly maxLine: number,
+    readonly counters: ReaderCounters,
+    fd?: number,
+  ) {
+    this.fd = fd ?? openSync(path, 'r');
+    const st = fstatSync(this.fd);
+    this.dev = st.dev;
+    this.ino = st.ino;
+    this.offset = start.offset;
+    this.line = start.line;
+    this.head = start.head !== undefined ? start.head : headHash(this.fd, st.size);
+    this.tail = start.tail !== undefined ? start.tail : tailHash(this.fd, start.offset);
+    this.skipCounted = !start.silentSkip;
+    if (start.silentSkip) {
+      // Started at end of a file whose last line is unfinished: drop that fragment.
+      this.skipping = true;
+      this.scanFrom = start.offset;
+    }
+    this.buf = Buffer.allocUnsafe(Math.max(1 << 20, maxLine + 1));
+  }
+
+  size(): number {
+    return fstatSync(this.fd).size;
+  }
+
+  links(): number {
+    return fstatSync(this.fd).nlink;
+  }
+
+  /** Extends the head fingerprint while the file is shorter than HEAD_BYTES. */
+  refreshHead(size: number): void {
+    if (headLen(this.head) < HEAD_BYTES && size > headLen(this.head)) this.head = headHash(this.fd, size);
+  }
+
+  /** Same content as when last read: not truncated, head and the bytes before `offset` unchanged. */
+  valid(size: number): boolean {
+    return size >= this.offset && headMatches(this.fd, size, this.head) && offsetValid(this.fd, size, this.offset, this.tail);
+  }
+
+  /** Reads up to one buffer of new bytes and returns the complete lines in it. */
+  read(size: number, now: number): ReadResult {
+    const start = this.skipping ? this.scanFrom : this.offset;
+    if (size <= start) return { lines: [], advanced: 0 };
+    const buf = this.buf;
+    const want = Math.min(size - start, buf.length);
+    let n = 0;
+    while (n < want) {
+      const got = readSync(this.fd, buf, n, want - n, start + n);
+      if (got === 0) break;
+      n += got;
+    }
+    const lines: Line[] = [];
+    const before = this.offset;
+    let p = 0;
+    if (this.skipping) {
+      const nl = buf.indexOf(10, 0);
+      if (nl < 0 || nl >= n) {
+        this.scanFrom = start + n;
+        return { lines, advanced: 0 };
+      }
+      this.skipping = false;
+      if (this.skipCounted) {
+        this.counters.skippedLong++;
+        this.line++;
+      }
+      this.skipCounted = true;
+      p = nl + 1;
+      this.offset = start + p;
+    }
+    for (;;) {
+      const nl = buf.indexOf(10, p);
+      if (nl < 0 || nl >= n) break;
+      this.line++;
+      if (nl - p > this.maxLine) this.counters.skippedLong++;
+      else {
+        const end = nl > p && buf[nl - 1] === 13 ? nl - 1 : nl;
+        const meta: LineMeta = { lineNo: this.line, offset: start + p, readTime: now };
+        lines.push({ text: buf.toString('utf8', p, end), meta });
+      }
+      p = nl + 1;
+    }
+    if (n - p > this.maxLine) {
+      // An unfinished line already too long: stop buffering it, remember how far it was scanned.
+      this.skipping = true;
+      this.scanFrom = start + n;
+    }
+    this.offset = start + p > this.offset ? start + p : this.offset;
+    const advanced = this.offset - before;
+    if (advanced) this.tail = tailHash(this.fd, this.offset);
+    this.counters.lines += lines.length;
+    this.counters.bytes += advanced;
+    return { lines, advanced };
+  }
+
+  checkpoint(): Checkpoint {
+    return { path: this.key, dev: this.dev, ino: this.ino, offset: this.offset, line: this.line, headHash: this.head, tailHash: this.tail };
+  }
+
+  /** A checkpoint at the start of an earlier line (multi-line event still pending). */
+  checkpointAt(offset: number, line: number): Checkpoint {
+    return { path: this.key, dev: this.dev, ino: this.ino, offset, line, headHash: this.head, tailHash: tailHash(this.fd, offset) };
+  }
+
+  close(): void {
+    try {
+      closeSync(this.fd);
+    } catch {
+      /* already closed */
+    }
+  }
+}
