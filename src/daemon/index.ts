@@ -38,6 +38,7 @@ export async function startDaemon(cfg: LoadedConfig, log: Logger): Promise<Daemo
     checkpoints: pipeline.checkpoints,
     db,
     reconcileMs: Number(process.env.APIWATCH_TEST_RECONCILE_MS ?? 0) || undefined,
+    maxBatchLines: Number(process.env.APIWATCH_TEST_BATCH_LINES ?? 0) || undefined,
     onError: (err, source) => log.warn({ err: err.message, source }, 'ingest error; resuming from the last checkpoint'),
   });
   await tailer.start();

@@ -47,6 +47,7 @@ export class FileReader {
     private readonly maxLine: number,
     readonly counters: ReaderCounters,
     fd?: number,
+    private readonly maxBatchLines = 5000,
   ) {
     this.fd = fd ?? openSync(path, 'r');
     const st = fstatSync(this.fd);
@@ -113,7 +114,12 @@ export class FileReader {
       p = nl + 1;
       this.offset = start + p;
     }
+    let full = false;
     for (;;) {
+      if (lines.length >= this.maxBatchLines) {
+        full = true; // bounded transactions; the rest is read on the next call
+        break;
+      }
       const nl = buf.indexOf(10, p);
       if (nl < 0 || nl >= n) break;
       this.line++;
@@ -125,7 +131,7 @@ export class FileReader {
       }
       p = nl + 1;
     }
-    if (n - p > this.maxLine) {
+    if (!full && n - p > this.maxLine) {
       // An unfinished line already too long: stop buffering it, remember how far it was scanned.
       this.skipping = true;
       this.scanFrom = start + n;

@@ -22,6 +22,8 @@ export interface TailerOptions {
   rotateGraceMs?: number;
   /** Lines longer than this (bytes) are skipped and counted. Default 1 MiB. */
   maxLineBytes?: number;
+  /** Lines per batch (one transaction) at most. Default 5000. */
+  maxBatchLines?: number;
   /** Use the file-system watcher (tests of the reconcile pass turn it off). Default true. */
   watch?: boolean;
   onError?: (err: Error, source: string) => void;
@@ -162,7 +164,7 @@ export class Tailer {
   private resume(s: Source, cp: Checkpoint): void {
     const loc = locate(cp);
     if (loc) {
-      s.reader = new FileReader(s.key, loc.path, { offset: cp.offset, line: cp.line, head: cp.headHash, tail: cp.tailHash }, this.maxLine, s.counters, loc.fd);
+      s.reader = new FileReader(s.key, loc.path, { offset: cp.offset, line: cp.line, head: cp.headHash, tail: cp.tailHash }, this.maxLine, s.counters, loc.fd, this.opts.maxBatchLines);
       s.current = loc.current;
       if (!loc.current) s.rotations++;
     } else {
@@ -183,7 +185,7 @@ export class Tailer {
     const nl = tail.lastIndexOf(10);
     const offset = nl >= 0 ? size - tail.length + nl + 1 : 0;
     const silentSkip = nl < 0 && size > 0;
-    s.reader = new FileReader(s.key, s.key, { offset: silentSkip ? size : offset, line: 0, silentSkip }, this.maxLine, s.counters, fd);
+    s.reader = new FileReader(s.key, s.key, { offset: silentSkip ? size : offset, line: 0, silentSkip }, this.maxLine, s.counters, fd, this.opts.maxBatchLines);
   }
 
   private wake(): void {
@@ -315,7 +317,7 @@ export class Tailer {
     const loc = s.current && r.offset > 0 ? locate(r.checkpoint(), { skipCurrent: true, exceptIno: r.ino }) : null;
     if (loc) {
       // Same bytes up to the offset: the pipeline's pending multi-line state carries over.
-      const copy = new FileReader(s.key, loc.path, { offset: r.offset, line: r.line, head: r.head, tail: r.tail }, this.maxLine, s.counters, loc.fd);
+      const copy = new FileReader(s.key, loc.path, { offset: r.offset, line: r.line, head: r.head, tail: r.tail }, this.maxLine, s.counters, loc.fd, this.opts.maxBatchLines);
       r.close();
       s.reader = copy;
       s.current = false;
@@ -341,7 +343,7 @@ export class Tailer {
   private openNew(path: string): FileReader | null {
     try {
       const s = this.sources.get(path)!;
-      return new FileReader(path, path, { offset: 0, line: 0, head: null, tail: null }, this.maxLine, s.counters);
+      return new FileReader(path, path, { offset: 0, line: 0, head: null, tail: null }, this.maxLine, s.counters, undefined, this.opts.maxBatchLines);
     } catch {
       return null;
     }
