@@ -11,8 +11,10 @@ export interface ReaderCounters {
 
 export interface ReadResult {
   lines: Line[];
-  /** Bytes consumed (complete lines, skipped over-long line parts). 0 = nothing new. */
+  /** Bytes consumed (complete lines, skipped over-long line parts). */
   advanced: number;
+  /** Bytes examined, including an over-long line's middle (0 = nothing new to read). */
+  scanned: number;
 }
 
 /**
@@ -87,7 +89,7 @@ export class FileReader {
   /** Reads up to one buffer of new bytes and returns the complete lines in it. */
   read(size: number, now: number): ReadResult {
     const start = this.skipping ? this.scanFrom : this.offset;
-    if (size <= start) return { lines: [], advanced: 0 };
+    if (size <= start) return { lines: [], advanced: 0, scanned: 0 };
     const buf = this.buf;
     const want = Math.min(size - start, buf.length);
     let n = 0;
@@ -103,7 +105,7 @@ export class FileReader {
       const nl = buf.indexOf(10, 0);
       if (nl < 0 || nl >= n) {
         this.scanFrom = start + n;
-        return { lines, advanced: 0 };
+        return { lines, advanced: 0, scanned: n };
       }
       this.skipping = false;
       if (this.skipCounted) {
@@ -141,7 +143,8 @@ export class FileReader {
     if (advanced) this.tail = tailHash(this.fd, this.offset);
     this.counters.lines += lines.length;
     this.counters.bytes += advanced;
-    return { lines, advanced };
+    // Only a partial line past `offset` means nothing new until more bytes arrive.
+    return { lines, advanced, scanned: this.skipping ? n : advanced };
   }
 
   checkpoint(): Checkpoint {

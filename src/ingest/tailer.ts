@@ -49,6 +49,8 @@ interface Source {
   key: string;
   timezone?: string;
   reader: FileReader | null;
+  /** Files that appeared at the path after the reader's file was rotated away, oldest first (held open). */
+  queue: FileReader[];
   /** The reader's file is still the one at `key` (false: rotated away / deleted / a copy, being finished). */
   current: boolean;
   counters: ReaderCounters;
@@ -77,6 +79,7 @@ export class Tailer {
   private timer?: NodeJS.Timeout;
   private nextReconcile = 0;
   private discoverPending = false;
+  private passWaiters: (() => void)[] = [];
 
   constructor(private readonly opts: TailerOptions) {
     this.now = opts.now ?? Date.now;
@@ -153,7 +156,7 @@ export class Tailer {
 
   private addSource(key: string, timezone?: string): Source {
     const s: Source = {
-      key, timezone, reader: null, current: true, rotations: 0, truncations: 0, lastReadAt: null, lag: 0,
+      key, timezone, reader: null, queue: [], current: true, rotations: 0, truncations: 0, lastReadAt: null, lag: 0,
       counters: { lines: 0, bytes: 0, skippedLong: 0 },
     };
     this.sources.set(key, s);
@@ -212,10 +215,12 @@ export class Tailer {
     while (!this.stopped) {
       const now = this.now();
       let todo: string[];
+      let full = false;
       if (now >= this.nextReconcile || this.discoverPending) {
         this.discoverPending = false;
         await this.discover();
         if (now >= this.nextReconcile) {
+          full = true;
           todo = [...this.sources.keys()];
           this.nextReconcile = now + this.reconcileMs;
         } else todo = [...this.dirty];
@@ -234,6 +239,7 @@ export class Tailer {
         }
       }
       this.lastProgressAt = this.now();
+      if (full) for (const w of this.passWaiters.splice(0)) w();
       if (this.stopped) break;
       if (this.dirty.size || this.discoverPending) continue;
       let wait = Math.max(0, this.nextReconcile - this.now());
@@ -259,7 +265,7 @@ export class Tailer {
   /** Reads a source to EOF; handles rotation, truncation, deletion. Returns true if it read anything. */
   private async service(s: Source): Promise<boolean> {
     let any = false;
-    for (let guard = 0; guard < 8 && !this.stopped; guard++) {
+    for (let guard = 0; guard < 16 && !this.stopped; guard++) {
       if (!s.reader) {
         if (!this.openFresh(s)) return any;
       }
@@ -274,10 +280,11 @@ export class Tailer {
         r.checkedSize = size;
       }
       // Read to EOF, one committed batch at a time (backpressure: wait for the sink each time).
+      let batches = 0;
       for (;;) {
         if (this.stopped) return any;
         const res = r.read(size, this.now());
-        if (!res.advanced && !res.lines.length) {
+        if (!res.scanned) {
           const again = r.size();
           if (again === size) break;
           size = again;
@@ -288,27 +295,57 @@ export class Tailer {
         }
         any = true;
         r.eofSince = 0;
-        await this.emit(s, r, res.lines);
+        if (res.advanced || res.lines.length) await this.emit(s, r, res.lines);
+        // While a long backlog drains, keep an eye on the path: files rotated in behind this one are
+        // opened (held by descriptor) now, so a second rotation cannot take them out of reach.
+        if (++batches % 4 === 0) this.notePath(s);
       }
       if (r.checkedSize !== size) continue; // validation failed mid-read: handle as truncation
       s.lag = Math.max(0, size - r.offset);
-      if (s.current && !this.sameFile(s.key, r)) {
-        s.current = false;
-        s.rotations++;
-      }
+      this.notePath(s);
       if (s.current) return any;
       // Rotated away or deleted: read to its end, let go only after it stays at EOF for the grace period.
       const now = this.now();
       if (!r.eofSince) r.eofSince = now;
-      if (now - r.eofSince < (this.opts.rotateGraceMs ?? 1000)) return any;
-      const next = this.openNew(s.key);
+      if (s.queue.length === 0 && now - r.eofSince < (this.opts.rotateGraceMs ?? 1000)) return any;
+      if (s.queue.length > 0 && now - r.eofSince < Math.min(200, this.opts.rotateGraceMs ?? 1000)) return any;
+      const next = s.queue.shift() ?? this.openNew(s.key);
       await this.emit(s, r, [], true, next ? next.checkpointAt(0, 0) : r.checkpoint());
       r.close();
       s.reader = next;
-      s.current = true;
+      s.current = next !== null && s.queue.length === 0 && this.sameFile(s.key, next);
       if (!next) return any;
     }
     return any;
+  }
+
+  /**
+   * Has the path moved on from the file being read (rename, delete)? Then mark the reader as
+   * no longer current and open whatever file is at the path now, queued behind it.
+   */
+  private notePath(s: Source): void {
+    const r = s.reader;
+    if (!r) return;
+    let st: Stats | undefined;
+    try {
+      st = statSync(s.key);
+    } catch {
+      st = undefined;
+    }
+    const last = s.queue.length ? s.queue[s.queue.length - 1]! : r;
+    if (s.current && (!st || st.ino !== r.ino || st.dev !== r.dev)) {
+      s.current = false;
+      s.rotations++;
+    }
+    if (!st || (st.ino === last.ino && st.dev === last.dev)) return;
+    if (s.current) return;
+    const next = this.openNew(s.key);
+    if (!next) return;
+    if (next.ino === last.ino && next.dev === last.dev) next.close();
+    else {
+      if (s.queue.length) s.rotations++;
+      s.queue.push(next);
+    }
   }
 
   /** copytruncate (or truncate): finish the old content from its copy if there is one, then start over. */
@@ -323,11 +360,11 @@ export class Tailer {
       s.current = false;
       return;
     }
-    const next = s.current ? this.openNew(s.key) : null;
+    const next = s.current ? this.openNew(s.key) : (s.queue.shift() ?? null);
     await this.emit(s, r, [], true, next ? next.checkpointAt(0, 0) : r.checkpointAt(0, 0));
     r.close();
     s.reader = next;
-    s.current = true;
+    s.current = next !== null && s.queue.length === 0 && this.sameFile(s.key, next);
   }
 
   private sameFile(path: string, r: FileReader): boolean {
@@ -377,11 +414,21 @@ export class Tailer {
     this.opts.onError?.(err, s.key);
     s.reader?.close();
     s.reader = null;
+    for (const q of s.queue) q.close();
+    s.queue = [];
     s.current = true;
     await this.sleep(Math.min(1000, this.reconcileMs));
     const cp = this.opts.checkpoints.get(s.key);
     if (cp) this.resume(s, cp);
     this.dirty.add(s.key);
+  }
+
+  /** Runs a full reconcile pass now (every file stat-ed and read to EOF); resolves when it is done. */
+  reconcileNow(): Promise<void> {
+    this.nextReconcile = 0;
+    const done = new Promise<void>((r) => this.passWaiters.push(r));
+    this.wake();
+    return done;
   }
 
   stats(): TailerStats {
@@ -401,8 +448,12 @@ export class Tailer {
     this.wake();
     if (this.timer) clearTimeout(this.timer);
     await this.loop;
+    for (const w of this.passWaiters.splice(0)) w();
     await this.watcher?.close();
-    for (const s of this.sources.values()) s.reader?.close();
+    for (const s of this.sources.values()) {
+      s.reader?.close();
+      for (const q of s.queue) q.close();
+    }
   }
 }
 

@@ -121,3 +121,48 @@ export function assertExact(stored: number[], expected: number[], label = ''): v
     throw new Error(`${label} not exact: stored ${stored.length}/${expected.length}; missing ${r.missing} dup ${r.dup} extra ${r.extra}`);
   }
 }
+
+// ---- in-process tailer + real pipeline + real SQLite (for tests that need to control timing) ----
+import { openDatabase, type DB } from '../../src/store/db.js';
+import { loadClassifier } from '../../src/classify/index.js';
+import { Pipeline, type PipelineOptions } from '../../src/daemon/pipeline.js';
+import { Tailer, type TailerOptions } from '../../src/ingest/tailer.js';
+import type { SourceConfig } from '../../src/config/schema.js';
+import type { BatchSink, LineBatch } from '../../src/ingest/types.js';
+
+export interface InProc {
+  db: DB;
+  pipeline: Pipeline;
+  tailer: Tailer;
+  batches: LineBatch[];
+  /** SIGTERM-like: stop reading, let the in-flight batch commit, close. */
+  stop(): Promise<void>;
+}
+
+export async function inProcess(
+  dir: string,
+  source: Partial<SourceConfig> & { path: string[] },
+  topts: Partial<TailerOptions> = {},
+  popts: Partial<PipelineOptions> & { delayMs?: number } = {},
+): Promise<InProc> {
+  const db = openDatabase(join(dir, 'state', 'apiwatch.db'));
+  const pipeline = new Pipeline({ db, classifier: loadClassifier(), ...popts });
+  const batches: LineBatch[] = [];
+  const sink: BatchSink = {
+    async write(b) {
+      if (popts.delayMs) await sleep(popts.delayMs);
+      batches.push({ ...b, lines: [] });
+      await pipeline.write(b);
+    },
+  };
+  const src: SourceConfig = { start_at: 'beginning', include_other_apis: false, ...source };
+  const tailer = new Tailer({ sources: [src], sink, checkpoints: pipeline.checkpoints, db, ...topts });
+  await tailer.start();
+  return {
+    db, pipeline, tailer, batches,
+    async stop() {
+      await tailer.stop();
+      db.close();
+    },
+  };
+}
