@@ -1,3 +1,4 @@
+import { isAscii } from 'node:buffer';
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import type { LineMeta } from '../parse/event.js';
 import type { Checkpoint, Line } from './types.js';
@@ -37,6 +38,8 @@ export class FileReader {
   private buf: Buffer;
   /** Size seen at the last validation (the tailer re-validates when it changes). */
   checkedSize = -1;
+  /** File size when the last read found only an unfinished line (no need to re-read until it grows). */
+  private partialUpTo = -1;
   /** Hash of the bytes before `offset`, taken when they were read (truncation shows as a mismatch). */
   tail: string | null;
   /** When the reader last reached end of file with nothing new (for letting go of rotated files). */
@@ -76,6 +79,11 @@ export class FileReader {
     return fstatSync(this.fd).nlink;
   }
 
+  /** Nothing left to read below `size` (an unfinished line or an over-long line's middle may remain). */
+  atEof(size: number): boolean {
+    return (this.skipping ? this.scanFrom : this.offset) >= size || this.partialUpTo === size;
+  }
+
   /** Extends the head fingerprint while the file is shorter than HEAD_BYTES. */
   refreshHead(size: number): void {
     if (headLen(this.head) < HEAD_BYTES && size > headLen(this.head)) this.head = headHash(this.fd, size);
@@ -102,8 +110,8 @@ export class FileReader {
     const before = this.offset;
     let p = 0;
     if (this.skipping) {
-      const nl = buf.indexOf(10, 0);
-      if (nl < 0 || nl >= n) {
+      const nl = buf.subarray(0, n).indexOf(10);
+      if (nl < 0) {
         this.scanFrom = start + n;
         return { lines, advanced: 0, scanned: n };
       }
@@ -117,19 +125,22 @@ export class FileReader {
       this.offset = start + p;
     }
     let full = false;
+    const v = buf.subarray(0, n);
+    // Pure-ASCII chunks (most logs) decode as latin1: same text, ~30% cheaper than the utf8 decoder.
+    const enc = isAscii(v.subarray(p)) ? 'latin1' : 'utf8';
     for (;;) {
       if (lines.length >= this.maxBatchLines) {
         full = true; // bounded transactions; the rest is read on the next call
         break;
       }
-      const nl = buf.indexOf(10, p);
-      if (nl < 0 || nl >= n) break;
+      const nl = v.indexOf(10, p);
+      if (nl < 0) break;
       this.line++;
       if (nl - p > this.maxLine) this.counters.skippedLong++;
       else {
-        const end = nl > p && buf[nl - 1] === 13 ? nl - 1 : nl;
+        const end = nl > p && v[nl - 1] === 13 ? nl - 1 : nl;
         const meta: LineMeta = { lineNo: this.line, offset: start + p, readTime: now };
-        lines.push({ text: buf.toString('utf8', p, end), meta });
+        lines.push({ text: v.toString(enc, p, end), meta });
       }
       p = nl + 1;
     }
@@ -143,6 +154,7 @@ export class FileReader {
     if (advanced) this.tail = tailHash(this.fd, this.offset);
     this.counters.lines += lines.length;
     this.counters.bytes += advanced;
+    if (!full && !this.skipping && this.offset < size && start + n === size) this.partialUpTo = size;
     // Only a partial line past `offset` means nothing new until more bytes arrive.
     return { lines, advanced, scanned: this.skipping ? n : advanced };
   }

@@ -80,10 +80,17 @@ export class Tailer {
   private nextReconcile = 0;
   private discoverPending = false;
   private passWaiters: (() => void)[] = [];
+  private readonly baseDirs: string[];
+  private readonly dirMtimes = new Map<string, number>();
+  private lastFullGlob = 0;
 
   constructor(private readonly opts: TailerOptions) {
     this.now = opts.now ?? Date.now;
     this.match = opts.sources.map((src) => ({ m: picomatch(src.path, { dot: true }), src, globs: src.path }));
+    // Deep globs (**, wildcard folders) change below their base: those always get the full walk.
+    const deep = opts.sources.some((src) => src.path.some((g) => g.includes('**') || picomatch.scan(g).glob.includes('/')));
+    this.baseDirs = deep ? [] : [...new Set(opts.sources.flatMap((src) => src.path.map((g) => picomatch.scan(g).base || '.')))];
+    if (deep) this.lastFullGlob = -Infinity;
   }
 
   private get maxLine(): number {
@@ -252,7 +259,23 @@ export class Tailer {
   }
 
   /** New files matching the globs: read from their first byte. */
-  private async discover(): Promise<void> {
+  private async discover(force = false): Promise<void> {
+    // A glob walk per second is most of the idle cost with many files: skip it while the base
+    // folders' mtimes (changed by create/rename/delete) are unchanged; walk fully every 10 s anyway.
+    const now = this.now();
+    let changed = force || this.baseDirs.length === 0 || now - this.lastFullGlob >= 10_000;
+    for (const d of this.baseDirs) {
+      let m = -1;
+      try {
+        m = statSync(d, { throwIfNoEntry: false })?.mtimeMs ?? -1;
+      } catch {
+        /* unreadable: treat as missing */
+      }
+      if (this.dirMtimes.get(d) !== m) changed = true;
+      this.dirMtimes.set(d, m);
+    }
+    if (!changed) return;
+    this.lastFullGlob = now;
     for (const { src, globs } of this.match) {
       for (const p of await this.globFiles(globs)) {
         if (this.sources.has(p)) continue;
@@ -265,6 +288,12 @@ export class Tailer {
   /** Reads a source to EOF; handles rotation, truncation, deletion. Returns true if it read anything. */
   private async service(s: Source): Promise<boolean> {
     let any = false;
+    if (s.reader && s.current && !s.queue.length) {
+      // Idle fast path, one syscall: same file at the path, same size as last validated and all read.
+      const st = statSync(s.key, { throwIfNoEntry: false });
+      const r = s.reader;
+      if (st && st.ino === r.ino && st.dev === r.dev && st.size === r.checkedSize && r.atEof(st.size)) return false;
+    }
     for (let guard = 0; guard < 16 && !this.stopped; guard++) {
       if (!s.reader) {
         if (!this.openFresh(s)) return any;
