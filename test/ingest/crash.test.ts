@@ -53,7 +53,9 @@ test('SIGKILL inside a checkpoint transaction: the next start uses the last comm
   const cfg = writeConfig(dir, [join(dir, '*.log')]);
   for (const k of [2, 5]) {
     const d = await runDaemon(cfg, { ...SLOW, APIWATCH_TEST_CRASH_AT_SAVE: String(k) });
-    const code = await Promise.race([d.exited, sleep(20000).then(() => 'timeout')]);
+    let timer: NodeJS.Timeout | undefined;
+    const code = await Promise.race([d.exited, new Promise((r) => (timer = setTimeout(() => r('timeout'), 20000)))]);
+    clearTimeout(timer);
     assert.notEqual(code, 'timeout', 'the hook killed the daemon');
     // What is stored is exactly the failing lines before the committed offset.
     const db = new Database(join(dir, 'state', 'apiwatch.db'), { readonly: true });
