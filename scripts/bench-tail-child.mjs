@@ -87,7 +87,8 @@ async function catchup(dir, file, size, nullSink) {
     },
   };
   const t0 = performance.now();
-  const tailer = new Tailer({ sources: [{ path: [file], start_at: 'beginning', include_other_apis: false }], sink, checkpoints: pipeline.checkpoints, db, watch: false });
+  const maxBatchLines = Number(process.env.BENCH_BATCH_LINES ?? 0) || undefined;
+  const tailer = new Tailer({ sources: [{ path: [file], start_at: 'beginning', include_other_apis: false }], sink, checkpoints: pipeline.checkpoints, db, watch: false, maxBatchLines });
   await tailer.start();
   await finished;
   const secs = (performance.now() - t0) / 1000;

@@ -325,6 +325,7 @@ export class Tailer {
         any = true;
         r.eofSince = 0;
         if (res.advanced || res.lines.length) await this.emit(s, r, res.lines);
+        s.lag = Math.max(0, size - r.offset);
         // While a long backlog drains, keep an eye on the path: files rotated in behind this one are
         // opened (held by descriptor) now, so a second rotation cannot take them out of reach.
         if (++batches % 4 === 0) this.notePath(s);
