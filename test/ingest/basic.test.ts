@@ -49,3 +49,18 @@ test('start_at end skips the backlog of files present at the very first start on
   await stopDaemon(d);
   assertExact(storedSeqs(dir), [100, 101, 200, 300]);
 });
+
+test('binary garbage, invalid UTF-8 and NUL bytes are passed over without a crash', async () => {
+  const dir = tempDir();
+  const log = join(dir, 'app.log');
+  const garbage = Buffer.from([0, 1, 2, 0xff, 0xfe, 0xc3, 0x28, 10, 0xe2, 0x82, 10, 0x7b, 0x22, 0xff, 10]);
+  writeFileSync(log, Buffer.concat([Buffer.from(failLine(1) + '\n'), garbage, Buffer.from(failLine(2) + '\r\n'), garbage]));
+  const cfg = writeConfig(dir, [join(dir, '*.log')]);
+  const d = await runDaemon(cfg);
+  appendFileSync(log, failLine(3) + '\n');
+  await waitForEvents(dir, 3);
+  await sleep(300);
+  await stopDaemon(d);
+  assert.equal(d.child.exitCode, 0);
+  assertExact(storedSeqs(dir), [1, 2, 3]);
+});

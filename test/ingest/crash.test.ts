@@ -7,15 +7,15 @@ import { tempDir } from '../helpers/tmp.js';
 import { assertExact, block, runDaemon, sleep, stopDaemon, storedSeqs, waitForEvents, writeConfig } from './helpers.js';
 
 // Small batches and a slow sink make many commits, so kills land mid-ingestion.
-const SLOW = { APIWATCH_TEST_SINK_DELAY_MS: '3', APIWATCH_TEST_BATCH_LINES: '150' };
+const SLOW = { APIWATCH_TEST_SINK_DELAY_MS: '15', APIWATCH_TEST_BATCH_LINES: '100' };
 
 test('SIGTERM mid-burst, then SIGKILL at 20 random moments during ingestion: exactly once', async () => {
   const dir = tempDir();
   const log = join(dir, 'app.log');
-  const first = block(0, 20000, 2);
+  const first = block(0, 30000, 2);
   writeFileSync(log, first.text);
   const expected = [...first.seqs];
-  let next = 20000;
+  let next = 30000;
   const cfg = writeConfig(dir, [join(dir, '*.log')]);
 
   let d = await runDaemon(cfg, SLOW);
@@ -25,6 +25,7 @@ test('SIGTERM mid-burst, then SIGKILL at 20 random moments during ingestion: exa
   const afterTerm = storedSeqs(dir).length;
   assert.ok(afterTerm > 0 && afterTerm < expected.length, `mid-burst: ${afterTerm}`);
 
+  const counts: number[] = [];
   let seed = 12345;
   const rand = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
   for (let k = 0; k < 20; k++) {
@@ -34,9 +35,13 @@ test('SIGTERM mid-burst, then SIGKILL at 20 random moments during ingestion: exa
     next += 500;
     appendFileSync(log, b.text);
     expected.push(...b.seqs);
-    await sleep(Math.floor(rand() * 400));
+    await sleep(50 + Math.floor(rand() * 400));
     await stopDaemon(d, 'SIGKILL');
+    counts.push(storedSeqs(dir).length);
   }
+  // The kills really landed during ingestion: most of them left a backlog behind.
+  const partial = counts.filter((c, i) => c < first.seqs.length + 250 * (i + 1)).length;
+  assert.ok(partial >= 10, `only ${partial} of 20 kills were mid-ingestion: ${counts}`);
   d = await runDaemon(cfg);
   const seqs = await waitForEvents(dir, expected.length, 60000);
   await sleep(500);
