@@ -1,7 +1,7 @@
 import { closeSync, fstatSync, openSync, readdirSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import type { Checkpoint } from './types.js';
-import { headMatches, offsetValid } from './fingerprint.js';
+import { HEAD_BYTES, headLen, headMatches, offsetValid } from './fingerprint.js';
 
 export interface Located {
   /** The file holding the checkpointed content, opened. */
@@ -56,7 +56,7 @@ function tryFile(path: string, cp: Checkpoint, sameIdentityOnly: boolean): numbe
  * Where the content a checkpoint points into lives now (Fluent Bit-style offset validation):
  * the source path itself if it still holds it; else a rotated name in the same folder with the same
  * dev+ino (rename) or the same head fingerprint (copytruncate), with the same bytes before the offset;
- * else null — the content is gone and the source path starts from 0.
+ * then the path itself by fingerprint alone; else null — the content is gone and the path starts from 0.
  */
 export function locate(cp: Checkpoint, opts: { skipCurrent?: boolean; exceptIno?: number } = {}): Located | null {
   if (!opts.skipCurrent) {
@@ -75,6 +75,13 @@ export function locate(cp: Checkpoint, opts: { skipCurrent?: boolean; exceptIno?
       }
       return { path: p, fd, current: false };
     }
+  }
+  // Last: the path holds the same bytes under a new inode (rewritten by an editor, restored from a
+  // copy): resuming beats reading it all again. Only with a full-length head, so two tiny files that
+  // start alike are not taken for one another.
+  if (!opts.skipCurrent && headLen(cp.headHash) >= HEAD_BYTES && cp.offset >= HEAD_BYTES) {
+    const fd = tryFile(cp.path, cp, false);
+    if (fd !== null) return { path: cp.path, fd, current: true };
   }
   return null;
 }

@@ -221,19 +221,19 @@ export class Tailer {
     const hot = new Set<string>();
     while (!this.stopped) {
       const now = this.now();
-      let todo: string[];
+      let todo: Set<string>;
       let full = false;
       if (now >= this.nextReconcile || this.discoverPending) {
         this.discoverPending = false;
         await this.discover();
         if (now >= this.nextReconcile) {
           full = true;
-          todo = [...this.sources.keys()];
+          todo = new Set(this.sources.keys());
           this.nextReconcile = now + this.reconcileMs;
-        } else todo = [...this.dirty];
-      } else todo = [...this.dirty];
+        } else todo = new Set(this.dirty);
+      } else todo = new Set(this.dirty);
       this.dirty.clear();
-      for (const k of hot) if (!todo.includes(k)) todo.push(k);
+      for (const k of hot) todo.add(k);
       hot.clear();
       for (const key of todo) {
         if (this.stopped) break;
