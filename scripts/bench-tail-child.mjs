@@ -110,7 +110,7 @@ async function idle(dir, seconds) {
   const files = tailer.stats().files.length;
   await tailer.stop();
   db.close();
-  return { cpuPct: ((c.user + c.system) / 1000 / wall) * 100, files };
+  return { cpuPct: ((c.user + c.system) / 1000 / wall) * 100, files, peakRss: peakRss() };
 }
 
 const [mode, ...a] = process.argv.slice(2);

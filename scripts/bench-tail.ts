@@ -96,7 +96,7 @@ try {
     mkdirSync(dir, { recursive: true });
     for (let i = 0; i < idleFiles; i++) writeFileSync(join(dir, `f${i}.log`), `line ${i}\n`);
     const r = await child(['--idle', dir, String(idleS)]);
-    say(`idle      ${r.cpuPct!.toFixed(2)}% of one core over ${idleS} s with ${r.files} watched, unchanging files   target < 1%: ${r.cpuPct! < 1 ? 'OK' : 'MISS'}`);
+    say(`idle      ${r.cpuPct!.toFixed(2)}% of one core over ${idleS} s with ${r.files} watched, unchanging files (peak RSS ${(r.peakRss! / MB).toFixed(0)} MB)   target < 1%: ${r.cpuPct! < 1 ? 'OK' : 'MISS'}`);
   }
   console.log('\n' + rows.join('\n'));
 } finally {

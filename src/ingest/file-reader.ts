@@ -10,6 +10,16 @@ export interface ReaderCounters {
   skippedLong: number;
 }
 
+let shared: Buffer | null = null;
+/**
+ * One read buffer for all readers: reads are synchronous and lines are copied out as strings before
+ * the next read, so a thousand watched files cost one buffer, not a thousand.
+ */
+function readBuffer(size: number): Buffer {
+  if (!shared || shared.length < size) shared = Buffer.allocUnsafe(size);
+  return shared;
+}
+
 export interface ReadResult {
   lines: Line[];
   /** Bytes consumed (complete lines, skipped over-long line parts). */
@@ -35,7 +45,6 @@ export class FileReader {
   private skipping = false;
   private skipCounted: boolean;
   private scanFrom = 0;
-  private buf: Buffer;
   /** Size seen at the last validation (the tailer re-validates when it changes). */
   checkedSize = -1;
   /** File size when the last read found only an unfinished line (no need to re-read until it grows). */
@@ -68,7 +77,6 @@ export class FileReader {
       this.skipping = true;
       this.scanFrom = start.offset;
     }
-    this.buf = Buffer.allocUnsafe(Math.max(1 << 20, maxLine + 1));
   }
 
   size(): number {
@@ -98,7 +106,7 @@ export class FileReader {
   read(size: number, now: number): ReadResult {
     const start = this.skipping ? this.scanFrom : this.offset;
     if (size <= start) return { lines: [], advanced: 0, scanned: 0 };
-    const buf = this.buf;
+    const buf = readBuffer(Math.max(1 << 20, this.maxLine + 1));
     const want = Math.min(size - start, buf.length);
     let n = 0;
     while (n < want) {
