@@ -83,6 +83,7 @@ export class Tailer {
   private readonly baseDirs: string[];
   private readonly dirMtimes = new Map<string, number>();
   private lastFullGlob = 0;
+  private lastYield = 0;
 
   constructor(private readonly opts: TailerOptions) {
     this.now = opts.now ?? Date.now;
@@ -326,6 +327,12 @@ export class Tailer {
         r.eofSince = 0;
         if (res.advanced || res.lines.length) await this.emit(s, r, res.lines);
         s.lag = Math.max(0, size - r.offset);
+        // A synchronous sink resolves at once; without this a long catch-up would starve timers,
+        // signals (SIGTERM) and the watcher until the whole backlog is read.
+        if (this.now() - this.lastYield > 20) {
+          await new Promise<void>((resolve) => setImmediate(resolve));
+          this.lastYield = this.now();
+        }
         // While a long backlog drains, keep an eye on the path: files rotated in behind this one are
         // opened (held by descriptor) now, so a second rotation cannot take them out of reach.
         if (++batches % 4 === 0) this.notePath(s);

@@ -76,3 +76,25 @@ test('SIGKILL inside a checkpoint transaction: the next start uses the last comm
   await stopDaemon(d);
   assertExact(storedSeqs(dir), all.seqs);
 });
+
+test('SIGTERM during a long catch-up with a fast sink stops promptly, then resumes exactly', async () => {
+  const dir = tempDir();
+  const log = join(dir, 'app.log');
+  const all = block(0, 150000, 10);
+  writeFileSync(log, all.text);
+  const cfg = writeConfig(dir, [join(dir, '*.log')]);
+  let d = await runDaemon(cfg, { APIWATCH_TEST_BATCH_LINES: '50' });
+  await sleep(300);
+  const t0 = Date.now();
+  await stopDaemon(d, 'SIGTERM');
+  const took = Date.now() - t0;
+  const mid = storedSeqs(dir).length;
+  assert.ok(mid < all.seqs.length, `stopped mid-catch-up (${mid}/${all.seqs.length})`);
+  assert.ok(took < 1500, `SIGTERM honoured in ${took} ms`);
+  assert.equal(d.child.exitCode, 0);
+  d = await runDaemon(cfg);
+  await waitForEvents(dir, all.seqs.length, 60000);
+  await sleep(300);
+  await stopDaemon(d);
+  assertExact(storedSeqs(dir), all.seqs);
+});
