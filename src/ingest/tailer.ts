@@ -6,7 +6,7 @@ import type { DB } from '../store/db.js';
 import type { BatchSink, Checkpoint, Line, LineBatch } from './types.js';
 import type { CheckpointStore } from './checkpoints.js';
 import { FileReader, type ReaderCounters } from './file-reader.js';
-import { locate } from './reconcile.js';
+import { locate, rotatedSiblings } from './reconcile.js';
 import { readAt } from './fingerprint.js';
 import { Watcher } from './watcher.js';
 
@@ -177,9 +177,34 @@ export class Tailer {
     if (loc) {
       s.reader = new FileReader(s.key, loc.path, { offset: cp.offset, line: cp.line, head: cp.headHash, tail: cp.tailHash }, this.maxLine, s.counters, loc.fd, this.opts.maxBatchLines);
       s.current = loc.current;
-      if (!loc.current) s.rotations++;
+      if (!loc.current) {
+        s.rotations++;
+        this.queueSuccessors(s, s.reader);
+      }
     } else {
       s.truncations++; // content gone: the path (if any) starts from 0
+    }
+  }
+
+  /**
+   * Rotated more than once while we were stopped: rotated files written after the one we were
+   * reading (later mtime) came after it, and were never opened. Queue them, oldest first, ahead of
+   * the file now at the path.
+   */
+  private queueSuccessors(s: Source, r: FileReader): void {
+    const mtime = fstatSync(r.fd).mtimeMs;
+    const atPath = statSync(s.key, { throwIfNoEntry: false });
+    const later = rotatedSiblings(s.key)
+      .map((p) => ({ p, st: statSync(p, { throwIfNoEntry: false }) }))
+      .filter(({ st }) => st && st.isFile() && st.mtimeMs > mtime && !(st.ino === r.ino && st.dev === r.dev) && !(atPath && st.ino === atPath.ino && st.dev === atPath.dev))
+      .sort((a, b) => a.st!.mtimeMs - b.st!.mtimeMs);
+    for (const { p } of later) {
+      try {
+        s.queue.push(new FileReader(s.key, p, { offset: 0, line: 0, head: null, tail: null }, this.maxLine, s.counters, undefined, this.opts.maxBatchLines));
+        s.rotations++;
+      } catch {
+        /* gone meanwhile */
+      }
     }
   }
 

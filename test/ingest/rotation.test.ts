@@ -171,3 +171,37 @@ test('a file created, given three lines and rotated within one second: all three
   await stopDaemon(d);
   assertExact(storedSeqs(dir), b.seqs);
 });
+
+test('rotated twice while stopped: the unread tail, the file in between, then the new file', async () => {
+  const dir = tempDir();
+  const log = join(dir, 'app.log');
+  const expected: number[] = [];
+  const w = (f: string, from: number, n: number) => {
+    const b = block(from, n, 1);
+    appendFileSync(f, b.text);
+    expected.push(...b.seqs);
+  };
+  w(log, 0, 100);
+  writeFileSync(`${log}.1`, block(90000, 5, 1).text); // an older rotation, already read long ago: not touched
+  const cfg = writeConfig(dir, [join(dir, '*.log')]);
+  let d = await runDaemon(cfg);
+  await waitForEvents(dir, 100);
+  await stopDaemon(d);
+  const old = block(90000, 5, 1);
+  writeFileSync(`${log}.1`, old.text); // (rewrite is older than what follows)
+  await sleep(20);
+  w(log, 100, 50);
+  renameSync(`${log}.1`, `${log}.3`);
+  renameSync(log, `${log}.1`); // first rotation: ours, with an unread tail
+  await sleep(20); // rotations are far apart in real life; file mtimes tick only every few ms
+  w(log, 1000, 80);
+  await sleep(20);
+  renameSync(`${log}.1`, `${log}.2`);
+  renameSync(log, `${log}.1`); // second rotation: the file in between, never opened
+  w(log, 2000, 40);
+  d = await runDaemon(cfg);
+  await waitForEvents(dir, expected.length);
+  await sleep(1500);
+  await stopDaemon(d);
+  assertExact(storedSeqs(dir), expected);
+});
