@@ -94,7 +94,8 @@ async function catchup(dir, file, size, nullSink) {
   const secs = (performance.now() - t0) / 1000;
   await tailer.stop();
   db.close();
-  return { secs, lines, events: pipeline.stats.events, peakRss: peakRss() };
+  const mu = process.memoryUsage();
+  return { secs, lines, events: pipeline.stats.events, peakRss: peakRss(), heapTotal: mu.heapTotal, external: mu.external, rss: mu.rss };
 }
 
 async function idle(dir, seconds) {

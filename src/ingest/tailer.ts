@@ -58,6 +58,8 @@ interface Source {
   truncations: number;
   lastReadAt: number | null;
   lag: number;
+  /** After a failed write: reload the committed checkpoint before reading anything. */
+  needsResume?: boolean;
 }
 
 const HOT_MS = 20;
@@ -251,7 +253,11 @@ export class Tailer {
       let full = false;
       if (now >= this.nextReconcile || this.discoverPending) {
         this.discoverPending = false;
-        await this.discover();
+        try {
+          await this.discover();
+        } catch (err) {
+          this.opts.onError?.(err as Error, '(glob)'); // unreadable folder: known files are still followed
+        }
         if (now >= this.nextReconcile) {
           full = true;
           todo = new Set(this.sources.keys());
@@ -268,7 +274,12 @@ export class Tailer {
         try {
           if (await this.service(s)) hot.add(key);
         } catch (err) {
-          await this.recover(s, err as Error);
+          try {
+            await this.recover(s, err as Error);
+          } catch (again) {
+            this.opts.onError?.(again as Error, s.key); // retried on the next pass
+            this.dirty.add(key);
+          }
         }
       }
       this.lastProgressAt = this.now();
@@ -314,6 +325,11 @@ export class Tailer {
   /** Reads a source to EOF; handles rotation, truncation, deletion. Returns true if it read anything. */
   private async service(s: Source): Promise<boolean> {
     let any = false;
+    if (s.needsResume) {
+      const cp = this.opts.checkpoints.get(s.key); // throws while the database is unavailable: retried
+      s.needsResume = false;
+      if (cp) this.resume(s, cp);
+    }
     if (s.reader && s.current && !s.queue.length) {
       // Idle fast path, one syscall: same file at the path, same size as last validated and all read.
       const st = statSync(s.key, { throwIfNoEntry: false });
@@ -479,9 +495,9 @@ export class Tailer {
     for (const q of s.queue) q.close();
     s.queue = [];
     s.current = true;
+    // Never fall back to offset 0: until the committed checkpoint is loaded, nothing is read.
+    s.needsResume = true;
     await this.sleep(Math.min(1000, this.reconcileMs));
-    const cp = this.opts.checkpoints.get(s.key);
-    if (cp) this.resume(s, cp);
     this.dirty.add(s.key);
   }
 
