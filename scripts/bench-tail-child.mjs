@@ -52,6 +52,7 @@ async function writer(dir, files, rate, seconds) {
 
 async function latency(dir, seconds) {
   const { db, pipeline } = pipelineFor(dir);
+  const T0 = clock();
   const lat = [];
   const sink = {
     async write(b) {
@@ -59,7 +60,10 @@ async function latency(dir, seconds) {
       const now = clock();
       for (const l of b.lines) {
         const i = l.text.indexOf('"wt":');
-        if (i >= 0) lat.push(now - Number(l.text.slice(i + 5, l.text.indexOf('}', i))));
+        if (i < 0) continue;
+        const wt = Number(l.text.slice(i + 5, l.text.indexOf('}', i)));
+        lat.push(now - wt);
+        if (process.env.BENCH_DEBUG && now - wt > 200) console.error('slow', Math.round(wt - T0), Math.round(now - wt), Math.round(l.meta.readTime - wt), b.source.slice(-9));
       }
     },
   };

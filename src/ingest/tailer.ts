@@ -62,7 +62,14 @@ interface Source {
   needsResume?: boolean;
 }
 
+/** Re-poll an active file this often... */
 const HOT_MS = 20;
+/**
+ * ...for this long after its last data or watcher event. chokidar drops `change` events that
+ * follow an emitted one within 50 ms, with no trailing event, so the last write of a burst can
+ * arrive silently; without this it would wait for the 1 s reconcile pass.
+ */
+const HOT_WINDOW_MS = 120;
 
 /**
  * Follows every file matching the source globs and hands complete lines to the sink with a checkpoint,
@@ -86,6 +93,7 @@ export class Tailer {
   private readonly dirMtimes = new Map<string, number>();
   private lastFullGlob = 0;
   private lastYield = 0;
+  private readonly hot = new Map<string, number>();
 
   constructor(private readonly opts: TailerOptions) {
     this.now = opts.now ?? Date.now;
@@ -137,6 +145,7 @@ export class Tailer {
         (p, ev) => {
           if (!this.sources.has(p) && ev === 'add') this.discoverPending = true;
           this.dirty.add(p);
+          this.hot.set(p, this.now() + HOT_WINDOW_MS);
           this.wake();
         },
       );
@@ -246,7 +255,7 @@ export class Tailer {
   }
 
   private async run(): Promise<void> {
-    const hot = new Set<string>();
+    const hot = this.hot;
     while (!this.stopped) {
       const now = this.now();
       let todo: Set<string>;
@@ -265,14 +274,16 @@ export class Tailer {
         } else todo = new Set(this.dirty);
       } else todo = new Set(this.dirty);
       this.dirty.clear();
-      for (const k of hot) todo.add(k);
-      hot.clear();
+      for (const [k, until] of hot) {
+        if (until <= now) hot.delete(k);
+        else todo.add(k);
+      }
       for (const key of todo) {
         if (this.stopped) break;
         const s = this.sources.get(key);
         if (!s) continue;
         try {
-          if (await this.service(s)) hot.add(key);
+          if (await this.service(s)) hot.set(key, this.now() + HOT_WINDOW_MS);
         } catch (err) {
           try {
             await this.recover(s, err as Error);
