@@ -18,7 +18,7 @@ export interface TailerOptions {
   db?: DB;
   /** Stat every file at least this often (catches what the watcher misses). Default 1000 ms. */
   reconcileMs?: number;
-  /** A rotated or deleted file is let go after sitting at EOF this long. Default 1000 ms. */
+  /** A rotated or deleted file is let go after sitting at EOF this long with nothing new. Default 2000 ms. */
   rotateGraceMs?: number;
   /** Lines longer than this (bytes) are skipped and counted. Default 1 MiB. */
   maxLineBytes?: number;
@@ -154,6 +154,10 @@ export class Tailer {
     this.lastProgressAt = this.now();
     this.nextReconcile = this.now() + this.reconcileMs;
     this.loop = this.run();
+  }
+
+  private get graceMs(): number {
+    return this.opts.rotateGraceMs ?? 2000;
   }
 
   private get reconcileMs(): number {
@@ -300,7 +304,7 @@ export class Tailer {
       let wait = Math.max(0, this.nextReconcile - this.now());
       if (hot.size) wait = Math.min(wait, HOT_MS);
       for (const s of this.sources.values()) {
-        if (s.reader && !s.current) wait = Math.min(wait, Math.max(10, (this.opts.rotateGraceMs ?? 1000) / 2));
+        if (s.reader && !s.current) wait = Math.min(wait, Math.max(10, this.graceMs / 4));
       }
       await this.sleep(wait);
     }
@@ -396,8 +400,9 @@ export class Tailer {
       // Rotated away or deleted: read to its end, let go only after it stays at EOF for the grace period.
       const now = this.now();
       if (!r.eofSince) r.eofSince = now;
-      if (s.queue.length === 0 && now - r.eofSince < (this.opts.rotateGraceMs ?? 1000)) return any;
-      if (s.queue.length > 0 && now - r.eofSince < Math.min(200, this.opts.rotateGraceMs ?? 1000)) return any;
+      // The app may still write to the renamed file until it reopens (postrotate): the file behind it
+      // waits rather than cutting those lines off. A rotation costs the new file this much latency, once.
+      if (now - r.eofSince < this.graceMs) return any;
       const next = s.queue.shift() ?? this.openNew(s.key);
       await this.emit(s, r, [], true, next ? next.checkpointAt(0, 0) : r.checkpoint());
       r.close();
