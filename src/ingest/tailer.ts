@@ -1,4 +1,4 @@
-import { fstatSync, openSync, closeSync, statSync, type Stats } from 'node:fs';
+import { fstatSync, openSync, statSync, type Stats } from 'node:fs';
 import { glob } from 'tinyglobby';
 import picomatch from 'picomatch';
 import type { SourceConfig } from '../config/schema.js';
@@ -85,7 +85,6 @@ export class Tailer {
   private loop?: Promise<void>;
   private stopped = false;
   private wakeUp?: () => void;
-  private timer?: NodeJS.Timeout;
   private nextReconcile = 0;
   private discoverPending = false;
   private passWaiters: (() => void)[] = [];
@@ -540,7 +539,6 @@ export class Tailer {
   async stop(): Promise<void> {
     this.stopped = true;
     this.wake();
-    if (this.timer) clearTimeout(this.timer);
     await this.loop;
     for (const w of this.passWaiters.splice(0)) w();
     await this.watcher?.close();
@@ -551,4 +549,3 @@ export class Tailer {
   }
 }
 
-void closeSync;
