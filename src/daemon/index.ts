@@ -178,7 +178,21 @@ async function wire(
       nextResyncAt = Date.now() + resyncDelay;
     },
   });
-  const makeTailer = (c: LoadedConfig) => new Tailer({ sources: c.sources, sink, checkpoints: pipeline.checkpoints });
+  // APIWATCH_TEST_*: the torture tests slow the sink (backpressure, rotation under load), shrink
+  // batches and the reconcile interval. Unset in production.
+  const sinkDelay = Number(process.env.APIWATCH_TEST_SINK_DELAY_MS ?? 0);
+  const tailerSink =
+    sinkDelay > 0 ? { write: async (b: LineBatch) => { await new Promise((r) => setTimeout(r, sinkDelay)); await sink.write(b); } } : sink;
+  const makeTailer = (c: LoadedConfig) =>
+    new Tailer({
+      sources: c.sources,
+      sink: tailerSink,
+      checkpoints: pipeline.checkpoints,
+      db,
+      reconcileMs: Number(process.env.APIWATCH_TEST_RECONCILE_MS ?? 0) || undefined,
+      maxBatchLines: Number(process.env.APIWATCH_TEST_BATCH_LINES ?? 0) || undefined,
+      onError: (err, source) => log.warn({ err: err.message, source }, 'ingest error; resuming from the last checkpoint'),
+    });
   let tailer = makeTailer(cfg);
   let tailerRunning = false;
   // Tailer swaps (reload, resync, stop) run one at a time.

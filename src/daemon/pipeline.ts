@@ -19,6 +19,8 @@ export interface PipelineOptions {
   /** A multi-line event with no new line for this long is emitted (Vector's multiline timeout). */
   multilineTimeoutMs?: number;
   now?: () => number;
+  /** Parser per source; default createParser (tests inject multi-line parsers here). */
+  parserFactory?: (opts: ParserOptions) => EventParser;
 }
 
 export interface PipelineStats {
@@ -68,10 +70,36 @@ export class Pipeline implements BatchSink {
         includeOtherApis: this.opts.includeOtherApis,
         now: this.now,
       };
-      s = { parser: createParser(po), lastLineAt: this.now() };
+      s = { parser: (this.opts.parserFactory ?? createParser)(po), lastLineAt: this.now() };
       this.sources.set(source, s);
     }
     return s;
+  }
+
+  /** Parser counters of sources let go of, so parseStats() never goes backwards. */
+  private readonly retired = { lines: 0, events: 0, malformed: 0, clockSkew: 0 };
+
+  private retire(source: string): void {
+    const st = this.sources.get(source);
+    if (!st) return;
+    const s = st.parser.stats;
+    this.retired.lines += s.lines;
+    this.retired.events += s.events;
+    this.retired.malformed += s.malformed;
+    this.retired.clockSkew += s.clockSkew;
+    this.sources.delete(source);
+  }
+
+  /** Bad-input counters summed over every parser this pipeline has used (metrics). */
+  parseStats(): { lines: number; events: number; malformed: number; clockSkew: number } {
+    const t = { ...this.retired };
+    for (const st of this.sources.values()) {
+      t.lines += st.parser.stats.lines;
+      t.events += st.parser.stats.events;
+      t.malformed += st.parser.stats.malformed;
+      t.clockSkew += st.parser.stats.clockSkew;
+    }
+    return t;
   }
 
   classify(events: ApiErrorEvent[]): ClassifiedEvent[] {
@@ -100,9 +128,17 @@ export class Pipeline implements BatchSink {
     const pending = st.parser.pending();
     if (cp && pending && batch.rewindTo) cp = batch.rewindTo(pending);
     st.checkpoint = batch.checkpoint;
-    if (batch.final) this.sources.delete(batch.source);
+    if (batch.final) this.retire(batch.source);
     const classified = this.classify(events);
-    const changes = this.commit(classified, cp ? [cp] : []);
+    let changes: IncidentChange[];
+    try {
+      changes = this.commit(classified, cp ? [cp] : []);
+    } catch (err) {
+      // Nothing of this batch is stored; the tailer re-reads from the last commit, so the parser
+      // must not keep lines it was fed from the failed batch.
+      this.retire(batch.source);
+      throw err;
+    }
     this.stats.batches++;
     this.stats.lines += batch.lines.length;
     this.stats.events += classified.length;

@@ -1,6 +1,9 @@
 import type { DB } from '../store/db.js';
 import type { Checkpoint } from './types.js';
 
+const crashAtSave = Number(process.env.APIWATCH_TEST_CRASH_AT_SAVE ?? 0);
+let saves = 0;
+
 interface Row {
   path: string;
   dev: number;
@@ -32,6 +35,8 @@ export class CheckpointStore {
 
   save(cp: Checkpoint, now = Date.now()): void {
     this.upsert.run({ ...cp, updatedAt: now });
+    // Torture test hook: die inside the batch's transaction (events written, not yet committed).
+    if (crashAtSave > 0 && ++saves === crashAtSave) process.kill(process.pid, 'SIGKILL');
   }
 
   get(path: string): Checkpoint | undefined {

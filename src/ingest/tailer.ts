@@ -1,95 +1,551 @@
-// Interim tailer (polling, appends only) until the ingest branch lands with rotation handling.
-import { openSync, readSync, fstatSync, closeSync, statSync } from 'node:fs';
+import { fstatSync, openSync, statSync, type Stats } from 'node:fs';
 import { glob } from 'tinyglobby';
+import picomatch from 'picomatch';
 import type { SourceConfig } from '../config/schema.js';
-import type { BatchSink, Checkpoint, Line } from './types.js';
+import type { DB } from '../store/db.js';
+import type { BatchSink, Checkpoint, Line, LineBatch } from './types.js';
 import type { CheckpointStore } from './checkpoints.js';
+import { FileReader, type ReaderCounters } from './file-reader.js';
+import { locate, rotatedSiblings } from './reconcile.js';
+import { readAt } from './fingerprint.js';
+import { Watcher } from './watcher.js';
 
 export interface TailerOptions {
   sources: SourceConfig[];
   sink: BatchSink;
   checkpoints: CheckpointStore;
-  pollMs?: number;
+  /** For remembering which globs were started (start_at applies only the first time). */
+  db?: DB;
+  /** Stat every file at least this often (catches what the watcher misses). Default 1000 ms. */
+  reconcileMs?: number;
+  /** A rotated or deleted file is let go after sitting at EOF this long with nothing new. Default 2000 ms. */
+  rotateGraceMs?: number;
+  /** Lines longer than this (bytes) are skipped and counted. Default 1 MiB. */
+  maxLineBytes?: number;
+  /** Lines per batch (one transaction) at most. Default 5000. */
+  maxBatchLines?: number;
+  /** Use the file-system watcher (tests of the reconcile pass turn it off). Default true. */
+  watch?: boolean;
+  onError?: (err: Error, source: string) => void;
+  now?: () => number;
 }
 
-interface FileState {
+export interface FileStats extends ReaderCounters {
   path: string;
-  timezone?: string;
-  fd: number;
-  dev: number;
-  ino: number;
-  offset: number;
-  line: number;
+  /** The file being read now (differs from path while a rotated file is finished). */
+  reading: string | null;
+  lagBytes: number;
+  rotations: number;
+  truncations: number;
+  lastReadAt: number | null;
 }
 
-export class Tailer {
-  private files = new Map<string, FileState>();
-  private timer?: NodeJS.Timeout;
-  private busy = false;
-  private stopped = false;
-  constructor(private readonly opts: TailerOptions) {}
+export interface TailerStats {
+  files: FileStats[];
+  lastProgressAt: number;
+}
 
-  async start(): Promise<void> {
-    await this.scan(true);
-    this.timer = setInterval(() => void this.tick(), this.opts.pollMs ?? 250);
+interface Source {
+  key: string;
+  timezone?: string;
+  reader: FileReader | null;
+  /** Files that appeared at the path after the reader's file was rotated away, oldest first (held open). */
+  queue: FileReader[];
+  /** The reader's file is still the one at `key` (false: rotated away / deleted / a copy, being finished). */
+  current: boolean;
+  counters: ReaderCounters;
+  rotations: number;
+  truncations: number;
+  lastReadAt: number | null;
+  lag: number;
+  /** After a failed write: reload the committed checkpoint before reading anything. */
+  needsResume?: boolean;
+}
+
+/** Re-poll an active file this often... */
+const HOT_MS = 20;
+/**
+ * ...for this long after its last data or watcher event. chokidar drops `change` events that
+ * follow an emitted one within 50 ms, with no trailing event, so the last write of a burst can
+ * arrive silently; without this it would wait for the 1 s reconcile pass.
+ */
+const HOT_WINDOW_MS = 120;
+
+/**
+ * Follows every file matching the source globs and hands complete lines to the sink with a checkpoint,
+ * one batch at a time (the sink commits events + checkpoint together; we wait before reading on).
+ */
+export class Tailer {
+  lastProgressAt = 0;
+  private readonly sources = new Map<string, Source>();
+  private readonly dirty = new Set<string>();
+  private readonly now: () => number;
+  private readonly match: { m: picomatch.Matcher; src: SourceConfig; globs: string[] }[];
+  private watcher?: Watcher;
+  private loop?: Promise<void>;
+  private stopped = false;
+  private wakeUp?: () => void;
+  private nextReconcile = 0;
+  private discoverPending = false;
+  private passWaiters: (() => void)[] = [];
+  private readonly baseDirs: string[];
+  private readonly dirMtimes = new Map<string, number>();
+  private lastFullGlob = 0;
+  private lastYield = 0;
+  private readonly hot = new Map<string, number>();
+
+  constructor(private readonly opts: TailerOptions) {
+    this.now = opts.now ?? Date.now;
+    this.match = opts.sources.map((src) => ({ m: picomatch(src.path, { dot: true }), src, globs: src.path }));
+    // Deep globs (**, wildcard folders) change below their base: those always get the full walk.
+    const deep = opts.sources.some((src) => src.path.some((g) => g.includes('**') || picomatch.scan(g).glob.includes('/')));
+    this.baseDirs = deep ? [] : [...new Set(opts.sources.flatMap((src) => src.path.map((g) => picomatch.scan(g).base || '.')))];
+    if (deep) this.lastFullGlob = -Infinity;
   }
 
-  private async scan(initial: boolean): Promise<void> {
-    for (const src of this.opts.sources) {
-      for (const path of await glob(src.path, { absolute: true, onlyFiles: true })) {
-        if (this.files.has(path)) continue;
-        const saved = this.opts.checkpoints.get(path);
-        const fd = openSync(path, 'r');
-        const st = fstatSync(fd);
-        let offset = 0;
-        let line = 0;
-        if (saved && saved.ino === st.ino && saved.offset <= st.size) {
-          offset = saved.offset;
-          line = saved.line;
-        } else if (initial && src.start_at === 'end' && !saved) offset = st.size;
-        this.files.set(path, { path, timezone: src.timezone, fd, dev: st.dev, ino: st.ino, offset, line });
+  private get maxLine(): number {
+    return this.opts.maxLineBytes ?? 1 << 20;
+  }
+
+  async start(): Promise<void> {
+    const started = this.startedGlobs();
+    const saved = new Map(this.opts.checkpoints.all().map((c) => [c.path, c]));
+    const initial: Checkpoint[] = [];
+    const newGlobs: string[] = [];
+    for (const { src, globs, m } of this.match) {
+      const fresh = globs.some((g) => !started.has(g));
+      if (fresh) newGlobs.push(...globs.filter((g) => !started.has(g)));
+      const paths = new Set(await this.globFiles(globs));
+      // Checkpointed files whose path is gone (rotated away while we were stopped): finish them.
+      for (const p of saved.keys()) if (m(p)) paths.add(p);
+      for (const path of [...paths].sort()) {
+        if (this.sources.has(path)) continue;
+        const s = this.addSource(path, src.timezone);
+        const cp = saved.get(path);
+        if (cp) this.resume(s, cp);
+        else if (fresh && src.start_at === 'end') {
+          this.openAtEnd(s);
+          if (s.reader) initial.push(s.reader.checkpoint());
+        }
+        // else: new file, opened from 0 on its first service.
+      }
+    }
+    if (this.opts.db && (initial.length || newGlobs.length)) {
+      const ins = this.opts.db.prepare('INSERT OR IGNORE INTO ingest_sources (glob, started_at) VALUES (?, ?)');
+      this.opts.db.transaction(() => {
+        for (const cp of initial) this.opts.checkpoints.save(cp);
+        for (const g of newGlobs) ins.run(g, this.now());
+      })();
+    }
+    for (const k of this.sources.keys()) this.dirty.add(k);
+    if (this.opts.watch !== false) {
+      this.watcher = new Watcher(
+        this.match.flatMap((x) => x.globs),
+        (p, ev) => {
+          if (!this.sources.has(p) && ev === 'add') this.discoverPending = true;
+          this.dirty.add(p);
+          this.hot.set(p, this.now() + HOT_WINDOW_MS);
+          this.wake();
+        },
+      );
+      await this.watcher.start();
+    }
+    this.lastProgressAt = this.now();
+    this.nextReconcile = this.now() + this.reconcileMs;
+    this.loop = this.run();
+  }
+
+  private get graceMs(): number {
+    return this.opts.rotateGraceMs ?? 2000;
+  }
+
+  private get reconcileMs(): number {
+    return this.opts.reconcileMs ?? 1000;
+  }
+
+  private startedGlobs(): Set<string> {
+    if (!this.opts.db) return new Set();
+    try {
+      return new Set((this.opts.db.prepare('SELECT glob FROM ingest_sources').all() as { glob: string }[]).map((r) => r.glob));
+    } catch {
+      return new Set();
+    }
+  }
+
+  private async globFiles(globs: string[]): Promise<string[]> {
+    return glob(globs, { absolute: true, onlyFiles: true, dot: true });
+  }
+
+  private addSource(key: string, timezone?: string): Source {
+    const s: Source = {
+      key, timezone, reader: null, queue: [], current: true, rotations: 0, truncations: 0, lastReadAt: null, lag: 0,
+      counters: { lines: 0, bytes: 0, skippedLong: 0 },
+    };
+    this.sources.set(key, s);
+    return s;
+  }
+
+  /** Validates a saved checkpoint before trusting it; else finds the content under a rotated name. */
+  private resume(s: Source, cp: Checkpoint): void {
+    const loc = locate(cp);
+    if (loc) {
+      s.reader = new FileReader(s.key, loc.path, { offset: cp.offset, line: cp.line, head: cp.headHash, tail: cp.tailHash }, this.maxLine, s.counters, loc.fd, this.opts.maxBatchLines);
+      s.current = loc.current;
+      if (!loc.current) {
+        s.rotations++;
+        this.queueSuccessors(s, s.reader);
+      }
+    } else {
+      s.truncations++; // content gone: the path (if any) starts from 0
+    }
+  }
+
+  /**
+   * Rotated more than once while we were stopped: rotated files written after the one we were
+   * reading (later mtime) came after it, and were never opened. Queue them, oldest first, ahead of
+   * the file now at the path.
+   */
+  private queueSuccessors(s: Source, r: FileReader): void {
+    const mtime = fstatSync(r.fd).mtimeMs;
+    const atPath = statSync(s.key, { throwIfNoEntry: false });
+    const later = rotatedSiblings(s.key)
+      .map((p) => ({ p, st: statSync(p, { throwIfNoEntry: false }) }))
+      .filter(({ st }) => st && st.isFile() && st.mtimeMs > mtime && !(st.ino === r.ino && st.dev === r.dev) && !(atPath && st.ino === atPath.ino && st.dev === atPath.dev))
+      .sort((a, b) => a.st!.mtimeMs - b.st!.mtimeMs);
+    for (const { p } of later) {
+      try {
+        s.queue.push(new FileReader(s.key, p, { offset: 0, line: 0, head: null, tail: null }, this.maxLine, s.counters, undefined, this.opts.maxBatchLines));
+        s.rotations++;
+      } catch {
+        /* gone meanwhile */
       }
     }
   }
 
-  private async tick(): Promise<void> {
-    if (this.busy || this.stopped) return;
-    this.busy = true;
+  private openAtEnd(s: Source): void {
+    let fd: number;
     try {
-      await this.scan(false);
-      for (const f of this.files.values()) await this.readNew(f);
-    } finally {
-      this.busy = false;
+      fd = openSync(s.key, 'r');
+    } catch {
+      return;
+    }
+    const size = fstatSync(fd).size;
+    // Start after the last complete line, so an unfinished one is read whole once it is finished.
+    const tail = readAt(fd, Math.max(0, size - 65536), Math.min(size, 65536));
+    const nl = tail.lastIndexOf(10);
+    const offset = nl >= 0 ? size - tail.length + nl + 1 : 0;
+    const silentSkip = nl < 0 && size > 0;
+    s.reader = new FileReader(s.key, s.key, { offset: silentSkip ? size : offset, line: 0, silentSkip }, this.maxLine, s.counters, fd, this.opts.maxBatchLines);
+  }
+
+  private wake(): void {
+    const w = this.wakeUp;
+    this.wakeUp = undefined;
+    w?.();
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const t = setTimeout(() => {
+        this.wakeUp = undefined;
+        resolve();
+      }, ms);
+      this.wakeUp = () => {
+        clearTimeout(t);
+        resolve();
+      };
+    });
+  }
+
+  private async run(): Promise<void> {
+    const hot = this.hot;
+    while (!this.stopped) {
+      const now = this.now();
+      let todo: Set<string>;
+      let full = false;
+      if (now >= this.nextReconcile || this.discoverPending) {
+        this.discoverPending = false;
+        try {
+          await this.discover();
+        } catch (err) {
+          this.opts.onError?.(err as Error, '(glob)'); // unreadable folder: known files are still followed
+        }
+        if (now >= this.nextReconcile) {
+          full = true;
+          todo = new Set(this.sources.keys());
+          this.nextReconcile = now + this.reconcileMs;
+        } else todo = new Set(this.dirty);
+      } else todo = new Set(this.dirty);
+      this.dirty.clear();
+      for (const [k, until] of hot) {
+        if (until <= now) hot.delete(k);
+        else todo.add(k);
+      }
+      for (const key of todo) {
+        if (this.stopped) break;
+        const s = this.sources.get(key);
+        if (!s) continue;
+        try {
+          if (await this.service(s)) hot.set(key, this.now() + HOT_WINDOW_MS);
+        } catch (err) {
+          try {
+            await this.recover(s, err as Error);
+          } catch (again) {
+            this.opts.onError?.(again as Error, s.key); // retried on the next pass
+            this.dirty.add(key);
+          }
+        }
+      }
+      this.lastProgressAt = this.now();
+      if (full) for (const w of this.passWaiters.splice(0)) w();
+      if (this.stopped) break;
+      if (this.dirty.size || this.discoverPending) continue;
+      let wait = Math.max(0, this.nextReconcile - this.now());
+      if (hot.size) wait = Math.min(wait, HOT_MS);
+      for (const s of this.sources.values()) {
+        if (s.reader && !s.current) wait = Math.min(wait, Math.max(10, this.graceMs / 4));
+      }
+      await this.sleep(wait);
     }
   }
 
-  private async readNew(f: FileState): Promise<void> {
-    const size = fstatSync(f.fd).size;
-    if (size <= f.offset) return;
-    const buf = Buffer.alloc(Math.min(size - f.offset, 4 << 20));
-    const n = readSync(f.fd, buf, 0, buf.length, f.offset);
-    const last = buf.lastIndexOf(10, n - 1);
-    if (last < 0) return;
-    const lines: Line[] = [];
-    let pos = 0;
-    let off = f.offset;
-    while (pos <= last) {
-      const nl = buf.indexOf(10, pos);
-      f.line++;
-      lines.push({ text: buf.toString('utf8', pos, nl), meta: { lineNo: f.line, offset: off + pos, readTime: Date.now() } });
-      pos = nl + 1;
+  /** New files matching the globs: read from their first byte. */
+  private async discover(force = false): Promise<void> {
+    // A glob walk per second is most of the idle cost with many files: skip it while the base
+    // folders' mtimes (changed by create/rename/delete) are unchanged; walk fully every 10 s anyway.
+    const now = this.now();
+    let changed = force || this.baseDirs.length === 0 || now - this.lastFullGlob >= 10_000;
+    for (const d of this.baseDirs) {
+      let m = -1;
+      try {
+        m = statSync(d, { throwIfNoEntry: false })?.mtimeMs ?? -1;
+      } catch {
+        /* unreadable: treat as missing */
+      }
+      if (this.dirMtimes.get(d) !== m) changed = true;
+      this.dirMtimes.set(d, m);
     }
-    f.offset += last + 1;
-    const cp: Checkpoint = { path: f.path, dev: f.dev, ino: f.ino, offset: f.offset, line: f.line, headHash: null, tailHash: null };
-    await this.opts.sink.write({ source: f.path, timezone: f.timezone, lines, checkpoint: cp });
-    void off;
+    if (!changed) return;
+    this.lastFullGlob = now;
+    for (const { src, globs } of this.match) {
+      for (const p of await this.globFiles(globs)) {
+        if (this.sources.has(p)) continue;
+        this.addSource(p, src.timezone);
+        this.dirty.add(p);
+      }
+    }
   }
 
+  /** Reads a source to EOF; handles rotation, truncation, deletion. Returns true if it read anything. */
+  private async service(s: Source): Promise<boolean> {
+    let any = false;
+    if (s.needsResume) {
+      const cp = this.opts.checkpoints.get(s.key); // throws while the database is unavailable: retried
+      s.needsResume = false;
+      if (cp) this.resume(s, cp);
+    }
+    if (s.reader && s.current && !s.queue.length) {
+      // Idle fast path, one syscall: same file at the path, same size as last validated and all read.
+      const st = statSync(s.key, { throwIfNoEntry: false });
+      const r = s.reader;
+      if (st && st.ino === r.ino && st.dev === r.dev && st.size === r.checkedSize && r.atEof(st.size)) return false;
+    }
+    for (let guard = 0; guard < 16 && !this.stopped; guard++) {
+      if (!s.reader) {
+        if (!this.openFresh(s)) return any;
+      }
+      const r = s.reader!;
+      let size = r.size();
+      if (size !== r.checkedSize) {
+        if (!r.valid(size)) {
+          await this.truncated(s, r);
+          continue;
+        }
+        r.refreshHead(size);
+        r.checkedSize = size;
+      }
+      // Read to EOF, one committed batch at a time (backpressure: wait for the sink each time).
+      let batches = 0;
+      for (;;) {
+        if (this.stopped) return any;
+        const res = r.read(size, this.now());
+        if (!res.scanned) {
+          const again = r.size();
+          if (again === size) break;
+          size = again;
+          r.checkedSize = -1; // re-validate before reading what arrived
+          if (!r.valid(size)) break;
+          r.checkedSize = size;
+          continue;
+        }
+        any = true;
+        r.eofSince = 0;
+        if (res.advanced || res.lines.length) await this.emit(s, r, res.lines);
+        s.lag = Math.max(0, size - r.offset);
+        // A synchronous sink resolves at once; without this a long catch-up would starve timers,
+        // signals (SIGTERM) and the watcher until the whole backlog is read.
+        if (this.now() - this.lastYield > 20) {
+          await new Promise<void>((resolve) => setImmediate(resolve));
+          this.lastYield = this.now();
+        }
+        // While a long backlog drains, keep an eye on the path: files rotated in behind this one are
+        // opened (held by descriptor) now, so a second rotation cannot take them out of reach.
+        if (++batches % 4 === 0) this.notePath(s);
+      }
+      if (r.checkedSize !== size) continue; // validation failed mid-read: handle as truncation
+      s.lag = Math.max(0, size - r.offset);
+      this.notePath(s);
+      if (s.current) return any;
+      // Rotated away or deleted: read to its end, let go only after it stays at EOF for the grace period.
+      const now = this.now();
+      if (!r.eofSince) r.eofSince = now;
+      // The app may still write to the renamed file until it reopens (postrotate): the file behind it
+      // waits rather than cutting those lines off. A rotation costs the new file this much latency, once.
+      if (now - r.eofSince < this.graceMs) return any;
+      const next = s.queue.shift() ?? this.openNew(s.key);
+      await this.emit(s, r, [], true, next ? next.checkpointAt(0, 0) : r.checkpoint());
+      r.close();
+      s.reader = next;
+      s.current = next !== null && s.queue.length === 0 && this.sameFile(s.key, next);
+      if (!next) return any;
+    }
+    return any;
+  }
+
+  /**
+   * Has the path moved on from the file being read (rename, delete)? Then mark the reader as
+   * no longer current and open whatever file is at the path now, queued behind it.
+   */
+  private notePath(s: Source): void {
+    const r = s.reader;
+    if (!r) return;
+    let st: Stats | undefined;
+    try {
+      st = statSync(s.key);
+    } catch {
+      st = undefined;
+    }
+    const last = s.queue.length ? s.queue[s.queue.length - 1]! : r;
+    if (s.current && (!st || st.ino !== r.ino || st.dev !== r.dev)) {
+      s.current = false;
+      s.rotations++;
+    }
+    if (!st || (st.ino === last.ino && st.dev === last.dev)) return;
+    if (s.current) return;
+    const next = this.openNew(s.key);
+    if (!next) return;
+    if (next.ino === last.ino && next.dev === last.dev) next.close();
+    else {
+      if (s.queue.length) s.rotations++;
+      s.queue.push(next);
+    }
+  }
+
+  /** copytruncate (or truncate): finish the old content from its copy if there is one, then start over. */
+  private async truncated(s: Source, r: FileReader): Promise<void> {
+    s.truncations++;
+    const loc = s.current && r.offset > 0 ? locate(r.checkpoint(), { skipCurrent: true, exceptIno: r.ino }) : null;
+    if (loc) {
+      // Same bytes up to the offset: the pipeline's pending multi-line state carries over.
+      const copy = new FileReader(s.key, loc.path, { offset: r.offset, line: r.line, head: r.head, tail: r.tail }, this.maxLine, s.counters, loc.fd, this.opts.maxBatchLines);
+      r.close();
+      s.reader = copy;
+      s.current = false;
+      return;
+    }
+    const next = s.current ? this.openNew(s.key) : (s.queue.shift() ?? null);
+    await this.emit(s, r, [], true, next ? next.checkpointAt(0, 0) : r.checkpointAt(0, 0));
+    r.close();
+    s.reader = next;
+    s.current = next !== null && s.queue.length === 0 && this.sameFile(s.key, next);
+  }
+
+  private sameFile(path: string, r: FileReader): boolean {
+    let st: Stats;
+    try {
+      st = statSync(path);
+    } catch {
+      return false;
+    }
+    return st.ino === r.ino && st.dev === r.dev;
+  }
+
+  private openNew(path: string): FileReader | null {
+    try {
+      const s = this.sources.get(path)!;
+      return new FileReader(path, path, { offset: 0, line: 0, head: null, tail: null }, this.maxLine, s.counters, undefined, this.opts.maxBatchLines);
+    } catch {
+      return null;
+    }
+  }
+
+  private openFresh(s: Source): boolean {
+    s.reader = this.openNew(s.key);
+    s.current = true;
+    return s.reader !== null;
+  }
+
+  private async emit(s: Source, r: FileReader, lines: Line[], final = false, cp?: Checkpoint): Promise<void> {
+    const batch: LineBatch = {
+      source: s.key,
+      timezone: s.timezone,
+      lines,
+      checkpoint: cp ?? r.checkpoint(),
+      rewindTo: (m) => r.checkpointAt(m.offset, m.lineNo - 1),
+      final: final || undefined,
+    };
+    await this.opts.sink.write(batch);
+    s.lastReadAt = this.now();
+    this.lastProgressAt = s.lastReadAt;
+  }
+
+  /**
+   * The sink failed (database locked, disk full) or a read failed: forget in-memory positions and
+   * resume from the last committed checkpoint, exactly as after a restart.
+   */
+  private async recover(s: Source, err: Error): Promise<void> {
+    this.opts.onError?.(err, s.key);
+    s.reader?.close();
+    s.reader = null;
+    for (const q of s.queue) q.close();
+    s.queue = [];
+    s.current = true;
+    // Never fall back to offset 0: until the committed checkpoint is loaded, nothing is read.
+    s.needsResume = true;
+    await this.sleep(Math.min(1000, this.reconcileMs));
+    this.dirty.add(s.key);
+  }
+
+  /** Runs a full reconcile pass now (every file stat-ed and read to EOF); resolves when it is done. */
+  reconcileNow(): Promise<void> {
+    this.nextReconcile = 0;
+    const done = new Promise<void>((r) => this.passWaiters.push(r));
+    this.wake();
+    return done;
+  }
+
+  stats(): TailerStats {
+    const files: FileStats[] = [];
+    for (const s of this.sources.values()) {
+      files.push({
+        path: s.key, reading: s.reader?.path ?? null, ...s.counters, lagBytes: s.lag,
+        rotations: s.rotations, truncations: s.truncations, lastReadAt: s.lastReadAt,
+      });
+    }
+    return { files, lastProgressAt: this.lastProgressAt };
+  }
+
+  /** Stops reading, lets the in-flight batch commit, closes descriptors and the watcher. */
   async stop(): Promise<void> {
     this.stopped = true;
-    if (this.timer) clearInterval(this.timer);
-    while (this.busy) await new Promise((r) => setTimeout(r, 10));
-    for (const f of this.files.values()) closeSync(f.fd);
-    void statSync;
+    this.wake();
+    await this.loop;
+    for (const w of this.passWaiters.splice(0)) w();
+    await this.watcher?.close();
+    for (const s of this.sources.values()) {
+      s.reader?.close();
+      for (const q of s.queue) q.close();
+    }
   }
 }
+
