@@ -1,0 +1,294 @@
+/**
+ * Bulk path for whole files (replay): parallel scan, sequential parse.
+ *
+ * The file is cut into fixed blocks. Scan workers (src/ingest/bulk-worker.ts, cores - 1 of them)
+ * and the main thread, whenever the block it needs next is not ready, claim blocks from a shared
+ * counter, count their lines and pick out the candidate lines — those the prefilter
+ * (src/ingest/candidates.ts) says can start an event — decoded, each with the line before it.
+ * That is almost all of the CPU time, and it needs no parser state, so it parallelises.
+ *
+ * Parsing stays on one thread, in file order, with one parser: events come out exactly as from a
+ * line-by-line read. The parser only needs (1) every line that can start an event (the candidates),
+ * (2) every line that follows while it has an event pending (read here from the file on demand:
+ * continuation lines are rarely candidates), and (3) the line just before a candidate (the parser
+ * keeps it as context, e.g. the logger line before an exception). A line the prefilter rejects,
+ * pushed while nothing is pending, never yields an event and only serves as that context, so the
+ * others can be skipped. Over-long lines are skipped and counted, as the line reader does.
+ */
+import { closeSync, openSync, readSync, statSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { MessageChannel, Worker, receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
+import type { ApiErrorEvent, EventParser } from '../parse/event.js';
+import { SHARED_CONSUMED, SHARED_NEXT, SHARED_POSTED, scanBlock, scanBufferBytes, type BlockResult, type ScanContext } from './bulk-scan.js';
+import type { ScanWorkerData } from './bulk-worker.js';
+
+export interface BulkOptions {
+  /** Candidate prefilter (global regex over the latin1 view of the bytes). */
+  re: RegExp;
+  /** Lines longer than this are skipped and counted. Default 1 MiB (as the line reader). */
+  maxLineBytes?: number;
+  /** Block size. Default 4 MiB. */
+  blockBytes?: number;
+  /** Scan workers besides this thread (which scans too); 0: scan here only. Default: cores - 1. */
+  workers?: number;
+  /** Blocks a worker may scan ahead of the parser. Default 24. */
+  ahead?: number;
+}
+
+export interface BulkStats {
+  bytes: number;
+  lines: number;
+  skippedLong: number;
+}
+
+/** A started scan of one file: blocks come out in file order. */
+export interface BulkScan {
+  readonly size: number;
+  readonly blockBytes: number;
+  blocks(): AsyncGenerator<BlockResult>;
+  /** Stops the workers (after an error in the consumer). */
+  abort(): Promise<void>;
+}
+
+const DEFAULT_BLOCK = 4 << 20;
+
+function workerUrl(): URL {
+  // Under tsx (tests) this module is bulk.ts and the worker bulk-worker.ts.
+  const ext = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
+  return new URL(`./bulk-worker${ext}`, import.meta.url);
+}
+
+/** Starts scanning `path` right away (workers run while the caller loads rules, opens the database…). */
+export function startScan(path: string, opts: BulkOptions): BulkScan {
+  const size = statSync(path).size;
+  // APIWATCH_BULK_WORKERS / APIWATCH_BULK_BLOCK_KB: tuning knobs for measurements.
+  const envBlock = Number(process.env.APIWATCH_BULK_BLOCK_KB) * 1024;
+  const blockBytes = opts.blockBytes ?? (envBlock > 0 ? envBlock : DEFAULT_BLOCK);
+  const maxLineBytes = opts.maxLineBytes ?? 1 << 20;
+  const nBlocks = Math.ceil(size / blockBytes);
+  const envWorkers = process.env.APIWATCH_BULK_WORKERS;
+  // The main thread scans too (whenever the next block is not ready), so one core is its.
+  let n = opts.workers ?? (envWorkers !== undefined ? Number(envWorkers) : availableParallelism() - 1);
+  n = Math.max(0, Math.min(n, nBlocks > 2 ? nBlocks : 0));
+  if (n === 0) return inThread(path, size, blockBytes, nBlocks, maxLineBytes, opts.re);
+
+  const ahead = opts.ahead ?? 16;
+  const sharedBuf = new SharedArrayBuffer(12);
+  const shared = new Int32Array(sharedBuf);
+  const ready = new Map<number, BlockResult>();
+  let failure: Error | null = null;
+  const workers: Worker[] = [];
+  const ports: MessagePort[] = [];
+  for (let k = 0; k < n; k++) {
+    const { port1, port2 } = new MessageChannel();
+    const data: ScanWorkerData = {
+      path, size, blockBytes, blocks: nBlocks, ahead, maxLineBytes,
+      reSource: opts.re.source, reFlags: opts.re.flags, shared: sharedBuf, port: port2,
+    };
+    const w = new Worker(workerUrl(), { workerData: data, transferList: [port2], resourceLimits: WORKER_LIMITS });
+    w.on('error', (err) => (failure ??= err));
+    w.on('exit', (code) => {
+      if (code !== 0) failure ??= new Error(`scan worker exited with code ${code}`);
+    });
+    workers.push(w);
+    ports.push(port1);
+  }
+  const drain = () => {
+    for (const p of ports) {
+      for (let m = receiveMessageOnPort(p); m; m = receiveMessageOnPort(p)) {
+        const r = m.message as BlockResult;
+        ready.set(r.seq, r);
+      }
+    }
+  };
+  let ctx: ScanContext | null = null;
+  let fd = -1;
+  const stop = async () => {
+    Atomics.store(shared, SHARED_NEXT, nBlocks);
+    Atomics.store(shared, SHARED_CONSUMED, nBlocks);
+    Atomics.notify(shared, SHARED_CONSUMED);
+    await Promise.all(workers.map((w) => w.terminate()));
+    for (const p of ports) p.close();
+    if (fd >= 0) closeSync(fd);
+    fd = -1;
+  };
+  return {
+    size,
+    blockBytes,
+    async *blocks() {
+      try {
+        for (let seq = 0; seq < nBlocks; seq++) {
+          let r: BlockResult | undefined;
+          let idle = 0;
+          while ((r = ready.get(seq)) === undefined) {
+            const posted = Atomics.load(shared, SHARED_POSTED);
+            drain();
+            if ((r = ready.get(seq)) !== undefined) break;
+            if (failure) throw failure;
+            // Not there yet: scan a block here rather than wait, if one is left to claim.
+            if (Atomics.load(shared, SHARED_NEXT) < Math.min(nBlocks, seq + ahead)) {
+              const c = Atomics.add(shared, SHARED_NEXT, 1);
+              if (c < nBlocks) {
+                if (!ctx) {
+                  fd = openSync(path, 'r');
+                  ctx = { fd, size, re: opts.re, maxLineBytes, buf: Buffer.allocUnsafe(scanBufferBytes(blockBytes)) };
+                }
+                ready.set(c, scanBlock(ctx, c, c * blockBytes, (c + 1) * blockBytes));
+                continue;
+              }
+            }
+            // Wait for a worker; now and then let the event loop run (worker errors arrive there).
+            if (Atomics.wait(shared, SHARED_POSTED, posted, 50) === 'timed-out' && ++idle % 4 === 0) {
+              await new Promise((res) => setImmediate(res));
+            }
+          }
+          ready.delete(seq);
+          yield r;
+          Atomics.store(shared, SHARED_CONSUMED, seq + 1);
+          Atomics.notify(shared, SHARED_CONSUMED);
+        }
+      } finally {
+        await stop();
+      }
+    },
+    abort: stop,
+  };
+}
+
+/** Scan workers are small: a read buffer, one block's strings and results. */
+const WORKER_LIMITS = { maxYoungGenerationSizeMb: 8, maxOldGenerationSizeMb: 48 };
+
+function inThread(path: string, size: number, blockBytes: number, nBlocks: number, maxLineBytes: number, re: RegExp): BulkScan {
+  return {
+    size,
+    blockBytes,
+    async *blocks() {
+      const fd = openSync(path, 'r');
+      try {
+        const ctx: ScanContext = { fd, size, re, maxLineBytes, buf: Buffer.allocUnsafe(scanBufferBytes(blockBytes)) };
+        for (let seq = 0; seq < nBlocks; seq++) yield scanBlock(ctx, seq, seq * blockBytes, (seq + 1) * blockBytes);
+      } finally {
+        closeSync(fd);
+      }
+    },
+    async abort() {},
+  };
+}
+
+/** Reads single lines at given offsets (continuation lines of a pending event). */
+class LineReader {
+  private readonly buf = Buffer.allocUnsafe(16 << 10);
+  constructor(
+    private readonly fd: number,
+    private readonly size: number,
+    private readonly maxLineBytes: number,
+  ) {}
+
+  /** The line starting at `pos`: its text (null when over-long) and the offset after it. */
+  at(pos: number): { text: string | null; end: number } {
+    const got = readSync(this.fd, this.buf, 0, Math.min(this.buf.length, this.size - pos), pos);
+    const nl = this.buf.subarray(0, got).indexOf(10);
+    if (nl !== -1 || pos + got >= this.size) {
+      const e = nl === -1 ? got : nl;
+      if (e > this.maxLineBytes) return { text: null, end: nl === -1 ? this.size : pos + nl + 1 };
+      const t = this.buf.toString('utf8', 0, e > 0 && this.buf[e - 1] === 13 ? e - 1 : e);
+      return { text: t, end: nl === -1 ? this.size : pos + nl + 1 };
+    }
+    return this.slow(pos);
+  }
+
+  private slow(pos: number): { text: string | null; end: number } {
+    const parts: Buffer[] = [];
+    let len = 0;
+    let p = pos;
+    const step = Buffer.allocUnsafe(64 << 10);
+    for (;;) {
+      const n = readSync(this.fd, step, 0, Math.min(step.length, this.size - p), p);
+      if (n === 0) break;
+      const i = step.subarray(0, n).indexOf(10);
+      const take = i === -1 ? n : i;
+      if (len + take <= this.maxLineBytes) parts.push(Buffer.from(step.subarray(0, take)));
+      len += take;
+      p += take;
+      if (i !== -1) {
+        p++;
+        break;
+      }
+    }
+    if (len > this.maxLineBytes) return { text: null, end: p };
+    const b = Buffer.concat(parts);
+    return { text: b.toString('utf8', 0, len > 0 && b[len - 1] === 13 ? len - 1 : len), end: p };
+  }
+}
+
+export interface ParseBatch {
+  events: ApiErrorEvent[];
+  /** Lines of the file covered by this batch (over-long ones included). */
+  lines: number;
+  /** Bytes of the file covered so far. */
+  bytes: number;
+}
+
+/**
+ * Feeds a scan's candidates (plus pending events' continuation lines and context lines) to
+ * `parser` in file order; yields the events block by block. The parser is not flushed at the
+ * end: the caller decides (end of replay: flush).
+ */
+export async function* parseScan(
+  path: string,
+  scan: BulkScan,
+  parser: EventParser,
+  stats: BulkStats,
+  opts: { maxLineBytes?: number; now?: () => number } = {},
+): AsyncGenerator<ParseBatch> {
+  const now = opts.now ?? Date.now;
+  const size = scan.size;
+  const fd = openSync(path, 'r');
+  const reader = new LineReader(fd, size, opts.maxLineBytes ?? 1 << 20);
+  let fed = 0; // number of the last line pushed to the parser or stepped over as a continuation
+  let fedEnd = 0; // byte offset just after that line
+  let base = 0; // lines before the current block
+  let readTime = now();
+  const events: ApiErrorEvent[] = [];
+  const push = (text: string, lineNo: number, offset: number) => {
+    const out = parser.push(text, { lineNo, offset, readTime });
+    for (let i = 0; i < out.length; i++) events.push(out[i]);
+  };
+  // Feeds the lines after `fed` while an event is pending, up to line `limit` (exclusive).
+  const continuations = (limit: number) => {
+    while (parser.pending() && fed + 1 < limit && fedEnd < size) {
+      const l = reader.at(fedEnd);
+      fed++;
+      if (l.text !== null) push(l.text, fed, fedEnd);
+      fedEnd = l.end;
+    }
+  };
+  try {
+    for await (const b of scan.blocks()) {
+      readTime = now();
+      const { rel, off, end, text, prevRel, prevText } = b;
+      for (let i = 0; i < rel.length; i++) {
+        const line = base + rel[i] + 1;
+        if (line <= fed) continue; // already fed as a continuation line
+        continuations(line);
+        if (!parser.pending()) {
+          const p = base + prevRel[i] + 1;
+          if (p > fed) push(prevText[i], p, -1); // NaN compares false: no such line
+        }
+        push(text[i], line, off[i]);
+        fed = line;
+        fedEnd = end[i];
+      }
+      base += b.lines;
+      stats.lines += b.lines;
+      stats.skippedLong += b.skippedLong;
+      stats.bytes = Math.min(size, (b.seq + 1) * scan.blockBytes);
+      yield { events: events.splice(0), lines: b.lines, bytes: stats.bytes };
+    }
+    continuations(Infinity);
+    stats.bytes = size;
+    if (events.length) yield { events: events.splice(0), lines: 0, bytes: size };
+  } finally {
+    closeSync(fd);
+  }
+}
