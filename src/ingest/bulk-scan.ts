@@ -1,4 +1,5 @@
 import { readSync } from 'node:fs';
+import { isMainThread } from 'node:worker_threads';
 
 /**
  * The scanning half of the bulk path: counts the lines of one byte range of a file and picks out
@@ -12,6 +13,8 @@ import { readSync } from 'node:fs';
 export interface BlockResult {
   /** Block index (blocks are numbered from the start of the file). */
   seq: number;
+  /** Scanned by a worker (false: by the main thread). */
+  worker: boolean;
   /** Lines starting in the block (over-long ones included). */
   lines: number;
   /** Over-long lines starting in the block (skipped, never parsed). */
@@ -137,7 +140,7 @@ function prevLineFromFile(ctx: ScanContext, lineStart: number): { text: string; 
 /** Scans the lines starting in [bs, be) of the file. */
 export function scanBlock(ctx: ScanContext, seq: number, bs: number, be: number): BlockResult {
   const { buf, re, maxLineBytes, size } = ctx;
-  const res: BlockResult = { seq, lines: 0, skippedLong: 0, rel: [], off: [], end: [], text: [], prevRel: [], prevText: [] };
+  const res: BlockResult = { seq, worker: !isMainThread, lines: 0, skippedLong: 0, rel: [], off: [], end: [], text: [], prevRel: [], prevText: [] };
   const base = Math.max(0, bs - WINDOW); // file offset of buf[0]
   const want = Math.min(size, be + TAIL) - base;
   const got = readAt(ctx.fd, buf, want, base);

@@ -31,14 +31,18 @@ export interface BulkOptions {
   blockBytes?: number;
   /** Scan workers besides this thread (which scans too); 0: scan here only. Default: cores - 1. */
   workers?: number;
-  /** Blocks a worker may scan ahead of the parser. Default 24. */
+  /** Blocks a worker may scan ahead of the parser. Default 16. */
   ahead?: number;
+  /** Let the main thread scan blocks when the next one is not ready. Default true (tests: false). */
+  mainScans?: boolean;
 }
 
 export interface BulkStats {
   bytes: number;
   lines: number;
   skippedLong: number;
+  /** Blocks scanned by workers (the rest: by the main thread). */
+  workerBlocks?: number;
 }
 
 /** A started scan of one file: blocks come out in file order. */
@@ -52,10 +56,15 @@ export interface BulkScan {
 
 const DEFAULT_BLOCK = 4 << 20;
 
-function workerUrl(): URL {
-  // Under tsx (tests) this module is bulk.ts and the worker bulk-worker.ts.
-  const ext = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
-  return new URL(`./bulk-worker${ext}`, import.meta.url);
+function spawnWorker(data: ScanWorkerData, transferList: MessagePort[]): Worker {
+  const opts = { workerData: data, transferList, resourceLimits: WORKER_LIMITS };
+  if (!import.meta.url.endsWith('.ts')) return new Worker(new URL('./bulk-worker.js', import.meta.url), opts);
+  // Under tsx (tests) this module is bulk.ts: the worker is bulk-worker.ts and needs tsx's loader,
+  // which workers do not inherit.
+  const api = import.meta.resolve('tsx/esm/api');
+  const entry = new URL('./bulk-worker.ts', import.meta.url).href;
+  const code = `import(${JSON.stringify(api)}).then((m) => { m.register(); return import(${JSON.stringify(entry)}); })`;
+  return new Worker(code, { ...opts, eval: true });
 }
 
 /** Starts scanning `path` right away (workers run while the caller loads rules, opens the database…). */
@@ -73,6 +82,7 @@ export function startScan(path: string, opts: BulkOptions): BulkScan {
   if (n === 0) return inThread(path, size, blockBytes, nBlocks, maxLineBytes, opts.re);
 
   const ahead = opts.ahead ?? 16;
+  const mainScans = opts.mainScans ?? true;
   const sharedBuf = new SharedArrayBuffer(12);
   const shared = new Int32Array(sharedBuf);
   const ready = new Map<number, BlockResult>();
@@ -85,7 +95,7 @@ export function startScan(path: string, opts: BulkOptions): BulkScan {
       path, size, blockBytes, blocks: nBlocks, ahead, maxLineBytes,
       reSource: opts.re.source, reFlags: opts.re.flags, shared: sharedBuf, port: port2,
     };
-    const w = new Worker(workerUrl(), { workerData: data, transferList: [port2], resourceLimits: WORKER_LIMITS });
+    const w = spawnWorker(data, [port2]);
     w.on('error', (err) => (failure ??= err));
     w.on('exit', (code) => {
       if (code !== 0) failure ??= new Error(`scan worker exited with code ${code}`);
@@ -126,7 +136,7 @@ export function startScan(path: string, opts: BulkOptions): BulkScan {
             if ((r = ready.get(seq)) !== undefined) break;
             if (failure) throw failure;
             // Not there yet: scan a block here rather than wait, if one is left to claim.
-            if (Atomics.load(shared, SHARED_NEXT) < Math.min(nBlocks, seq + ahead)) {
+            if (mainScans && Atomics.load(shared, SHARED_NEXT) < Math.min(nBlocks, seq + ahead)) {
               const c = Atomics.add(shared, SHARED_NEXT, 1);
               if (c < nBlocks) {
                 if (!ctx) {
@@ -282,6 +292,7 @@ export async function* parseScan(
       base += b.lines;
       stats.lines += b.lines;
       stats.skippedLong += b.skippedLong;
+      if (b.worker) stats.workerBlocks = (stats.workerBlocks ?? 0) + 1;
       stats.bytes = Math.min(size, (b.seq + 1) * scan.blockBytes);
       yield { events: events.splice(0), lines: b.lines, bytes: stats.bytes };
     }
