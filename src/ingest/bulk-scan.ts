@@ -1,5 +1,6 @@
 import { readSync } from 'node:fs';
 import { isMainThread } from 'node:worker_threads';
+import { createNewlineCounter, type NewlineCounter } from './newlines.js';
 
 /**
  * The scanning half of the bulk path: counts the lines of one byte range of a file and picks out
@@ -40,8 +41,19 @@ export interface ScanContext {
   size: number;
   re: RegExp;
   maxLineBytes: number;
-  /** Reused read buffer, at least blockBytes + WINDOW + TAIL bytes. */
+  /** Reused read buffer, at least blockBytes + WINDOW + TAIL bytes (the counter's memory when there is one). */
   buf: Buffer;
+  /** Counts newlines in `buf` (WebAssembly SIMD); null: count line by line. */
+  counter: NewlineCounter | null;
+  /** Bytes per latin1 string scanned at once (tests make it small). Default 64 KiB. */
+  segmentBytes?: number;
+}
+
+/** A scan context reading into a newline counter's memory (or a plain buffer without WebAssembly). */
+export function scanContext(fd: number, size: number, re: RegExp, maxLineBytes: number, blockBytes: number): ScanContext {
+  const bytes = scanBufferBytes(blockBytes);
+  const counter = process.env.APIWATCH_BULK_NO_WASM ? null : createNewlineCounter(bytes);
+  return { fd, size, re, maxLineBytes, buf: counter ? counter.bytes : Buffer.allocUnsafe(bytes), counter };
 }
 
 /** Slots of the Int32Array shared by the main thread and the scan workers. */
@@ -56,7 +68,10 @@ export const SHARED_POSTED = 2;
 export const WINDOW = 64 << 10;
 /** Bytes read after a block, to finish its last line. */
 export const TAIL = 64 << 10;
-/** Bytes per latin1 string scanned at once. */
+/**
+ * Bytes per latin1 string scanned at once: small enough for V8's young generation (bigger strings
+ * go to the old one and pile up until a full GC).
+ */
 const SEGMENT = 64 << 10;
 
 export function scanBufferBytes(blockBytes: number): number {
@@ -197,15 +212,51 @@ export function scanBlock(ctx: ScanContext, seq: number, bs: number, be: number)
   };
   // Segments of whole lines, ~SEGMENT bytes each: their latin1 strings stay small enough for V8's
   // young generation (large strings go to the old one and pile up until a full GC).
+  const counter = ctx.counter;
+  const segment = ctx.segmentBytes ?? SEGMENT;
   outer: while (pos < stop) {
     const o = pos; // buffer index of text[0]
-    let segEnd = pos + SEGMENT >= got ? got : buf.lastIndexOf(10, pos + SEGMENT - 1) + 1;
+    let segEnd = pos + segment >= got ? got : buf.lastIndexOf(10, pos + segment - 1) + 1;
     if (segEnd <= pos) {
-      const nl = buf.indexOf(10, pos + SEGMENT);
+      const nl = buf.indexOf(10, pos + segment);
       segEnd = nl === -1 || nl >= got ? got : nl + 1;
     }
     const text = buf.toString('latin1', o, segEnd);
     const segStop = Math.min(stop, segEnd);
+    if (counter !== null && segEnd - o <= maxLineBytes + 1 && buf[segEnd - 1] === 10) {
+      // Fast path: every line of the segment ends in it and none can be over-long, so only the
+      // candidates are looked at one by one; the lines between are counted with SIMD.
+      while (pos < segStop) {
+        re.lastIndex = pos - o;
+        const m = re.exec(text);
+        const candStart = m ? text.lastIndexOf('\n', m.index) + 1 + o : segEnd;
+        if (candStart >= segStop) {
+          // No candidate starts before segStop: count the lines starting in [pos, segStop).
+          lineNo += counter.count(pos, segStop - 1) + 1;
+          if (segStop === segEnd) {
+            prevEnd = segEnd - 1;
+            prevStart = prevEnd - 1 - o >= 0 ? text.lastIndexOf('\n', prevEnd - 1 - o) + 1 + o : o;
+            prevRel = lineNo - 1;
+          }
+          pos = segStop;
+          break;
+        }
+        if (candStart > pos) {
+          lineNo += counter.count(pos, candStart);
+          prevEnd = candStart - 1;
+          prevStart = prevEnd - 1 - o >= 0 ? text.lastIndexOf('\n', prevEnd - 1 - o) + 1 + o : o;
+          prevRel = lineNo - 1;
+        }
+        const nl = text.indexOf('\n', candStart - o) + o;
+        cand(candStart, base + nl + 1, decode(buf, candStart, nl));
+        prevStart = candStart;
+        prevEnd = nl;
+        prevRel = lineNo;
+        lineNo++;
+        pos = nl + 1;
+      }
+      continue;
+    }
     while (pos < segStop) {
       re.lastIndex = pos - o;
       const m = re.exec(text);

@@ -5,7 +5,7 @@
  */
 import { openSync, closeSync } from 'node:fs';
 import { isMainThread, workerData, type MessagePort } from 'node:worker_threads';
-import { SHARED_CONSUMED, SHARED_NEXT, SHARED_POSTED, scanBlock, scanBufferBytes, type ScanContext } from './bulk-scan.js';
+import { SHARED_CONSUMED, SHARED_NEXT, SHARED_POSTED, scanBlock, scanContext } from './bulk-scan.js';
 
 export interface ScanWorkerData {
   path: string;
@@ -20,19 +20,15 @@ export interface ScanWorkerData {
   shared: SharedArrayBuffer;
   /** Where results go (a MessageChannel port the main thread reads synchronously). */
   port: MessagePort;
+  segmentBytes?: number;
 }
 
 if (!isMainThread && workerData?.shared) {
   const d = workerData as ScanWorkerData;
   const shared = new Int32Array(d.shared);
   const fd = openSync(d.path, 'r');
-  const ctx: ScanContext = {
-    fd,
-    size: d.size,
-    re: new RegExp(d.reSource, d.reFlags),
-    maxLineBytes: d.maxLineBytes,
-    buf: Buffer.allocUnsafe(scanBufferBytes(d.blockBytes)),
-  };
+  const ctx = scanContext(fd, d.size, new RegExp(d.reSource, d.reFlags), d.maxLineBytes, d.blockBytes);
+  ctx.segmentBytes = d.segmentBytes;
   try {
     for (;;) {
       const seq = Atomics.add(shared, SHARED_NEXT, 1);

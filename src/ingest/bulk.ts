@@ -19,7 +19,7 @@ import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { MessageChannel, Worker, receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
 import type { ApiErrorEvent, EventParser } from '../parse/event.js';
-import { SHARED_CONSUMED, SHARED_NEXT, SHARED_POSTED, scanBlock, scanBufferBytes, type BlockResult, type ScanContext } from './bulk-scan.js';
+import { SHARED_CONSUMED, SHARED_NEXT, SHARED_POSTED, scanBlock, scanContext, type BlockResult, type ScanContext } from './bulk-scan.js';
 import type { ScanWorkerData } from './bulk-worker.js';
 
 export interface BulkOptions {
@@ -35,6 +35,8 @@ export interface BulkOptions {
   ahead?: number;
   /** Let the main thread scan blocks when the next one is not ready. Default true (tests: false). */
   mainScans?: boolean;
+  /** Bytes per latin1 string (tests). Default 64 KiB. */
+  segmentBytes?: number;
 }
 
 export interface BulkStats {
@@ -79,7 +81,7 @@ export function startScan(path: string, opts: BulkOptions): BulkScan {
   // The main thread scans too (whenever the next block is not ready), so one core is its.
   let n = opts.workers ?? (envWorkers !== undefined ? Number(envWorkers) : availableParallelism() - 1);
   n = Math.max(0, Math.min(n, nBlocks > 2 ? nBlocks : 0));
-  if (n === 0) return inThread(path, size, blockBytes, nBlocks, maxLineBytes, opts.re);
+  if (n === 0) return inThread(path, size, blockBytes, nBlocks, maxLineBytes, opts.re, opts.segmentBytes);
 
   const ahead = opts.ahead ?? 16;
   const mainScans = opts.mainScans ?? true;
@@ -93,7 +95,7 @@ export function startScan(path: string, opts: BulkOptions): BulkScan {
     const { port1, port2 } = new MessageChannel();
     const data: ScanWorkerData = {
       path, size, blockBytes, blocks: nBlocks, ahead, maxLineBytes,
-      reSource: opts.re.source, reFlags: opts.re.flags, shared: sharedBuf, port: port2,
+      reSource: opts.re.source, reFlags: opts.re.flags, shared: sharedBuf, port: port2, segmentBytes: opts.segmentBytes,
     };
     const w = spawnWorker(data, [port2]);
     w.on('error', (err) => (failure ??= err));
@@ -141,7 +143,8 @@ export function startScan(path: string, opts: BulkOptions): BulkScan {
               if (c < nBlocks) {
                 if (!ctx) {
                   fd = openSync(path, 'r');
-                  ctx = { fd, size, re: opts.re, maxLineBytes, buf: Buffer.allocUnsafe(scanBufferBytes(blockBytes)) };
+                  ctx = scanContext(fd, size, opts.re, maxLineBytes, blockBytes);
+                  ctx.segmentBytes = opts.segmentBytes;
                 }
                 ready.set(c, scanBlock(ctx, c, c * blockBytes, (c + 1) * blockBytes));
                 continue;
@@ -168,14 +171,23 @@ export function startScan(path: string, opts: BulkOptions): BulkScan {
 /** Scan workers are small: a read buffer, one block's strings and results. */
 const WORKER_LIMITS = { maxYoungGenerationSizeMb: 8, maxOldGenerationSizeMb: 48 };
 
-function inThread(path: string, size: number, blockBytes: number, nBlocks: number, maxLineBytes: number, re: RegExp): BulkScan {
+function inThread(
+  path: string,
+  size: number,
+  blockBytes: number,
+  nBlocks: number,
+  maxLineBytes: number,
+  re: RegExp,
+  segmentBytes: number | undefined,
+): BulkScan {
   return {
     size,
     blockBytes,
     async *blocks() {
       const fd = openSync(path, 'r');
       try {
-        const ctx: ScanContext = { fd, size, re, maxLineBytes, buf: Buffer.allocUnsafe(scanBufferBytes(blockBytes)) };
+        const ctx = scanContext(fd, size, re, maxLineBytes, blockBytes);
+        ctx.segmentBytes = segmentBytes;
         for (let seq = 0; seq < nBlocks; seq++) yield scanBlock(ctx, seq, seq * blockBytes, (seq + 1) * blockBytes);
       } finally {
         closeSync(fd);

@@ -152,7 +152,7 @@ async function naive(c: Corpus, parser: EventParser): Promise<{ events: ApiError
 async function bulk(
   c: Corpus,
   parser: EventParser,
-  opts: { blockBytes: number; workers: number; mainScans?: boolean },
+  opts: { blockBytes: number; workers: number; mainScans?: boolean; segmentBytes?: number },
 ): Promise<{ events: ApiErrorEvent[]; lines: number; skippedLong: number; workerBlocks: number }> {
   const scan = startScan(c.file, { re: candidatePattern(), maxLineBytes: c.maxLineBytes, ...opts });
   const stats: BulkStats = { bytes: 0, lines: 0, skippedLong: 0 };
@@ -177,11 +177,12 @@ test('corpus has what the test is about', async () => {
   assert.ok(ref.events.length > 400);
 });
 
-for (const blockBytes of [4096, 20000, 1 << 20]) {
+// Segments of 2 KiB (< the 3000-byte limit here) take the SIMD-counting path; 64 KiB ones the line-by-line one.
+for (const [blockBytes, segmentBytes] of [[4096, 2048], [4096, undefined], [20000, 2048], [20000, undefined], [1 << 20, 2048]] as const) {
   for (const [workers, mainScans] of [[0, true], [1, true], [1, false], [2, false]] as const) {
-    test(`multi-line events and context lines: block ${blockBytes}, ${workers} worker(s)${mainScans ? '' : ' only'}`, async () => {
+    test(`multi-line events and context lines: block ${blockBytes}, segment ${segmentBytes ?? 'default'}, ${workers} worker(s)${mainScans ? '' : ' only'}`, async () => {
       const ref = await naive(small, draftParser());
-      const got = await bulk(small, draftParser(), { blockBytes, workers, mainScans });
+      const got = await bulk(small, draftParser(), { blockBytes, workers, mainScans, segmentBytes });
       if (!mainScans && blockBytes < 1 << 20) assert.ok(got.workerBlocks > 0);
       assert.equal(got.lines, ref.lines);
       assert.equal(got.skippedLong, ref.skippedLong);
@@ -216,7 +217,7 @@ test('the real parser + rule engine: bulk equals line by line', async () => {
   const ref = await naive(small, createParser(opts));
   assert.ok(ref.events.length > 100);
   for (const [workers, mainScans] of [[0, true], [2, false], [1, true]] as const) {
-    const got = await bulk(small, createParser(opts), { blockBytes: 8192, workers, mainScans });
+    const got = await bulk(small, createParser(opts), { blockBytes: 8192, workers, mainScans, segmentBytes: 2048 });
     assert.deepEqual(classified(got.events), classified(ref.events));
   }
 });
