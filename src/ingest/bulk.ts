@@ -17,6 +17,8 @@
  */
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
+import v8 from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { MessageChannel, Worker, receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
 import type { ApiErrorEvent, EventParser } from '../parse/event.js';
 import { SHARED_CONSUMED, SHARED_NEXT, SHARED_POSTED, scanBlock, scanContext, type BlockResult, type ScanContext } from './bulk-scan.js';
@@ -31,7 +33,7 @@ export interface BulkOptions {
   blockBytes?: number;
   /** Scan workers besides this thread (which scans too); 0: scan here only. Default: cores - 1. */
   workers?: number;
-  /** Blocks a worker may scan ahead of the parser. Default 16. */
+  /** Blocks a worker may scan ahead of the parser. Default 8. */
   ahead?: number;
   /** Let the main thread scan blocks when the next one is not ready. Default true (tests: false). */
   mainScans?: boolean;
@@ -56,7 +58,8 @@ export interface BulkScan {
   abort(): Promise<void>;
 }
 
-const DEFAULT_BLOCK = 4 << 20;
+/** 1 MiB: less memory per block in flight (read buffer, results) than 4 MiB, at the same speed. */
+const DEFAULT_BLOCK = 1 << 20;
 
 function spawnWorker(data: ScanWorkerData, transferList: MessagePort[]): Worker {
   const opts = { workerData: data, transferList, resourceLimits: WORKER_LIMITS };
@@ -72,7 +75,7 @@ function spawnWorker(data: ScanWorkerData, transferList: MessagePort[]): Worker 
 /** Starts scanning `path` right away (workers run while the caller loads rules, opens the database…). */
 export function startScan(path: string, opts: BulkOptions): BulkScan {
   const size = statSync(path).size;
-  // APIWATCH_BULK_WORKERS / APIWATCH_BULK_BLOCK_KB: tuning knobs for measurements.
+  // APIWATCH_BULK_WORKERS / _BLOCK_KB / _AHEAD / _MAIN_SCANS / _YOUNG_MB: knobs for measurements.
   const envBlock = Number(process.env.APIWATCH_BULK_BLOCK_KB) * 1024;
   const blockBytes = opts.blockBytes ?? (envBlock > 0 ? envBlock : DEFAULT_BLOCK);
   const maxLineBytes = opts.maxLineBytes ?? 1 << 20;
@@ -83,8 +86,8 @@ export function startScan(path: string, opts: BulkOptions): BulkScan {
   n = Math.max(0, Math.min(n, nBlocks > 2 ? nBlocks : 0));
   if (n === 0) return inThread(path, size, blockBytes, nBlocks, maxLineBytes, opts.re, opts.segmentBytes);
 
-  const ahead = opts.ahead ?? 16;
-  const mainScans = opts.mainScans ?? true;
+  const ahead = opts.ahead ?? (Number(process.env.APIWATCH_BULK_AHEAD) || 8);
+  const mainScans = opts.mainScans ?? process.env.APIWATCH_BULK_MAIN_SCANS !== '0';
   const sharedBuf = new SharedArrayBuffer(12);
   const shared = new Int32Array(sharedBuf);
   const ready = new Map<number, BlockResult>();
@@ -168,8 +171,11 @@ export function startScan(path: string, opts: BulkOptions): BulkScan {
   };
 }
 
-/** Scan workers are small: a read buffer, one block's strings and results. */
-const WORKER_LIMITS = { maxYoungGenerationSizeMb: 8, maxOldGenerationSizeMb: 48 };
+/**
+ * Scan workers are small: a read buffer, one block's strings and results. A small young generation
+ * keeps the worker's share of RSS down (its garbage is 64 KiB strings that die at once).
+ */
+const WORKER_LIMITS = { maxYoungGenerationSizeMb: Number(process.env.APIWATCH_BULK_YOUNG_MB) || 2, maxOldGenerationSizeMb: 48 };
 
 function inThread(
   path: string,
@@ -243,6 +249,31 @@ class LineReader {
   }
 }
 
+/**
+ * Keeps the main thread's heap near its live size during a bulk read. V8 lets the old generation
+ * grow to a few times the live size before a full GC; over a long replay the candidate lines and
+ * events that survive two scavenges pile up there (~45 MB of garbage on a 1 GB file, a third of
+ * the RSS target), and the node flags that bound it cannot be set from inside. A full GC when the
+ * heap has grown `slackMb` past what survived the last one costs a few ms, a few times per GB.
+ */
+export function heapGuard(slackMb = Number(process.env.APIWATCH_BULK_HEAP_SLACK_MB) || 24): () => void {
+  let gc: (() => void) | null = null;
+  try {
+    v8.setFlagsFromString('--expose-gc');
+    gc = runInNewContext('gc') as () => void;
+  } catch {
+    return () => {};
+  }
+  const slack = slackMb * 1048576;
+  let floor = v8.getHeapStatistics().used_heap_size;
+  return () => {
+    if (v8.getHeapStatistics().used_heap_size < floor + slack) return;
+    gc!();
+    if (process.env.APIWATCH_BULK_DEBUG) process.stderr.write(`gc ${(v8.getHeapStatistics().used_heap_size / 1048576).toFixed(1)} MB\n`);
+    floor = v8.getHeapStatistics().used_heap_size;
+  };
+}
+
 export interface ParseBatch {
   events: ApiErrorEvent[];
   /** Lines of the file covered by this batch (over-long ones included). */
@@ -261,7 +292,7 @@ export async function* parseScan(
   scan: BulkScan,
   parser: EventParser,
   stats: BulkStats,
-  opts: { maxLineBytes?: number; now?: () => number } = {},
+  opts: { maxLineBytes?: number; now?: () => number; heapGuard?: () => void } = {},
 ): AsyncGenerator<ParseBatch> {
   const now = opts.now ?? Date.now;
   const size = scan.size;
@@ -272,6 +303,7 @@ export async function* parseScan(
   let base = 0; // lines before the current block
   let readTime = now();
   const events: ApiErrorEvent[] = [];
+  const guard = opts.heapGuard ?? (() => {});
   const push = (text: string, lineNo: number, offset: number) => {
     const out = parser.push(text, { lineNo, offset, readTime });
     for (let i = 0; i < out.length; i++) events.push(out[i]);
@@ -307,6 +339,7 @@ export async function* parseScan(
       if (b.worker) stats.workerBlocks = (stats.workerBlocks ?? 0) + 1;
       stats.bytes = Math.min(size, (b.seq + 1) * scan.blockBytes);
       yield { events: events.splice(0), lines: b.lines, bytes: stats.bytes };
+      guard();
     }
     continuations(Infinity);
     stats.bytes = size;

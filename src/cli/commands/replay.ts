@@ -7,11 +7,14 @@ import { openDatabase } from '../../store/db.js';
 import { Pipeline } from '../../daemon/pipeline.js';
 import { createParser } from '../../parse/index.js';
 import { candidatePattern } from '../../ingest/candidates.js';
-import { parseScan, startScan, type BulkScan, type BulkStats } from '../../ingest/bulk.js';
+import { heapGuard, parseScan, startScan, type BulkScan, type BulkStats } from '../../ingest/bulk.js';
 import type { ApiErrorEvent } from '../../parse/event.js';
 
-/** Events per transaction (bigger batches amortise the commit; a batch is small next to a block). */
-const BATCH_EVENTS = 4096;
+/**
+ * Events per transaction. Commits are cheap (WAL, synchronous=NORMAL); held longer, events and
+ * their raw text outlive two scavenges and pile up in the old generation (RSS).
+ */
+const BATCH_EVENTS = Number(process.env.APIWATCH_BULK_BATCH) || 256;
 
 export function registerReplay(program: Command): void {
   program
@@ -39,6 +42,7 @@ export function registerReplay(program: Command): void {
       const pipeline = new Pipeline({ db, classifier, apiHosts: cfg.api_hosts });
       const tty = process.stderr.isTTY;
       const summary = [];
+      const guard = process.env.APIWATCH_BULK_HEAP_SLACK_MB === '0' ? undefined : heapGuard();
       try {
         for (let i = 0; i < files.length; i++) {
           const f = files[i];
@@ -55,7 +59,7 @@ export function registerReplay(program: Command): void {
             pending = [];
             pendingLines = 0;
           };
-          for await (const b of parseScan(f, scan, parser, stats)) {
+          for await (const b of parseScan(f, scan, parser, stats, { heapGuard: guard })) {
             for (const ev of b.events) pending.push(ev);
             pendingLines += b.lines;
             if (pending.length >= BATCH_EVENTS) store();
