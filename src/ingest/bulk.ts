@@ -14,6 +14,11 @@
  * keeps it as context, e.g. the logger line before an exception). A line the prefilter rejects,
  * pushed while nothing is pending, never yields an event and only serves as that context, so the
  * others can be skipped. Over-long lines are skipped and counted, as the line reader does.
+ *
+ * Knobs for measurements (environment): APIWATCH_BULK_WORKERS (scan workers besides the main
+ * thread), APIWATCH_BULK_BLOCK_KB, APIWATCH_BULK_AHEAD (blocks in flight), APIWATCH_BULK_MAIN_SCANS=0,
+ * APIWATCH_BULK_YOUNG_MB (worker young generation), APIWATCH_BULK_HEAP_SLACK_MB (0: no heap guard),
+ * APIWATCH_BULK_NO_WASM, APIWATCH_BULK_BATCH (events per transaction, replay), APIWATCH_BULK_DEBUG.
  */
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
@@ -175,7 +180,7 @@ export function startScan(path: string, opts: BulkOptions): BulkScan {
  * Scan workers are small: a read buffer, one block's strings and results. A small young generation
  * keeps the worker's share of RSS down (its garbage is 64 KiB strings that die at once).
  */
-const WORKER_LIMITS = { maxYoungGenerationSizeMb: Number(process.env.APIWATCH_BULK_YOUNG_MB) || 2, maxOldGenerationSizeMb: 48 };
+const WORKER_LIMITS = { maxYoungGenerationSizeMb: Number(process.env.APIWATCH_BULK_YOUNG_MB) || 4, maxOldGenerationSizeMb: 48 };
 
 function inThread(
   path: string,
