@@ -93,6 +93,8 @@ export function startScan(path: string, opts: BulkOptions): BulkScan {
 
   const ahead = opts.ahead ?? (Number(process.env.APIWATCH_BULK_AHEAD) || 8);
   const mainScans = opts.mainScans ?? process.env.APIWATCH_BULK_MAIN_SCANS !== '0';
+  const debug = !!process.env.APIWATCH_BULK_DEBUG;
+  let waitMs = 0;
   const sharedBuf = new SharedArrayBuffer(12);
   const shared = new Int32Array(sharedBuf);
   const ready = new Map<number, BlockResult>();
@@ -159,7 +161,10 @@ export function startScan(path: string, opts: BulkOptions): BulkScan {
               }
             }
             // Wait for a worker; now and then let the event loop run (worker errors arrive there).
-            if (Atomics.wait(shared, SHARED_POSTED, posted, 50) === 'timed-out' && ++idle % 4 === 0) {
+            const w0 = debug ? performance.now() : 0;
+            const waited = Atomics.wait(shared, SHARED_POSTED, posted, 50);
+            if (debug) waitMs += performance.now() - w0;
+            if (waited === 'timed-out' && ++idle % 4 === 0) {
               await new Promise((res) => setImmediate(res));
             }
           }
@@ -169,6 +174,7 @@ export function startScan(path: string, opts: BulkOptions): BulkScan {
           Atomics.notify(shared, SHARED_CONSUMED);
         }
       } finally {
+        if (debug) process.stderr.write(`bulk: main waited ${waitMs.toFixed(0)} ms for workers\n`);
         await stop();
       }
     },
