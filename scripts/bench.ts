@@ -3,7 +3,7 @@
 import { createWriteStream, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { spawn } from 'node:child_process';
 import { join, resolve } from 'node:path';
-import { ordinaryLine, failingLines } from './lib/corpus.js';
+import { ordinaryLine, failingLines, ORDINARY_MIX, FAILING_SHAPES } from './lib/corpus.js';
 
 const root = resolve(new URL('..', import.meta.url).pathname);
 const dir = join(root, 'bench-data');
@@ -38,13 +38,13 @@ interface Run {
 }
 
 /** Runs a command, sampling its peak RSS (VmHWM) from /proc. */
-function timed(cmd: string, args: string[]): Promise<Run> {
+function timed(cmd: string, args: string[], keepStdout = true): Promise<Run> {
   return new Promise((resolveRun, reject) => {
     const t = process.hrtime.bigint();
-    const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(cmd, args, { stdio: ['ignore', keepStdout ? 'pipe' : 'ignore', 'inherit'] });
     let stdout = '';
     let peak = 0;
-    child.stdout.on('data', (d) => (stdout += d));
+    child.stdout?.on('data', (d) => (stdout += d));
     const sample = () => {
       try {
         const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'));
@@ -72,7 +72,7 @@ const cfg = join(dir, 'bench.yaml');
 writeFileSync(cfg, `state_dir: ${state}\nsources: []\n`);
 
 // Warm the page cache so both read from memory.
-await timed('cat', [file]);
+await timed('cat', [file], false);
 const grep = await timed('grep', ['-cF', '"error"', file]);
 const replay = await timed(process.execPath, [join(root, 'dist/cli/main.js'), 'replay', '--config', cfg, '--json', file]);
 const summary = JSON.parse(replay.stdout.trim().split('\n').pop()!);
@@ -82,6 +82,8 @@ const ratio = grep.seconds / replay.seconds;
 const row = (name: string, r: Run) =>
   `${name.padEnd(22)} ${r.seconds.toFixed(2).padStart(8)} s ${mbps(r.seconds).toFixed(1).padStart(9)} MB/s ${(lines / r.seconds / 1e6).toFixed(2).padStart(7)} M lines/s ${r.peakRssMb.toFixed(0).padStart(6)} MB RSS`;
 console.log(`file: ${file} (${(size / 1e6).toFixed(0)} MB, ${lines} lines, ~${(failRatio * 100).toFixed(0)}% failing calls)`);
+console.log(`  ordinary lines: ${ORDINARY_MIX}`);
+console.log(`  failing calls:  ${FAILING_SHAPES}`);
 console.log(row('grep -cF \'"error"\'', grep));
 console.log(row('apiwatch replay', replay));
 console.log(`events stored: ${summary.events}`);

@@ -4,7 +4,6 @@ import { createParser } from '../parse/index.js';
 import type { ClassifiedEvent, Classifier } from '../classify/types.js';
 import type { BatchSink, Checkpoint, LineBatch } from '../ingest/types.js';
 import { CheckpointStore } from '../ingest/checkpoints.js';
-import type { TextChunk } from '../ingest/chunks.js';
 import { IncidentStore } from '../incidents/store.js';
 import type { IncidentChange } from '../incidents/types.js';
 
@@ -147,43 +146,14 @@ export class Pipeline implements BatchSink {
   }
 
   /**
-   * Bulk path for whole files (replay): scans a chunk of whole lines for candidates and parses
-   * only those, plus the lines that follow while a multi-line event is pending.
+   * Bulk path for whole files (replay, src/ingest/bulk.ts): classifies and stores events parsed
+   * there, in one transaction; `lines` is how many lines of the file they came from.
    */
-  ingestChunk(source: string, chunk: TextChunk, re: RegExp, timezone?: string): void {
-    const parser = this.state(source, timezone).parser;
-    const { bytes, text } = chunk;
-    const readTime = this.now();
-    const events: ApiErrorEvent[] = [];
-    let pos = 0;
-    let lineNo = chunk.firstLine;
-    const feedLine = () => {
-      const nl = text.indexOf('\n', pos);
-      let end = nl < 0 ? text.length : nl;
-      if (end > pos && text.charCodeAt(end - 1) === 13) end--;
-      for (const ev of parser.push(bytes.toString('utf8', pos, end), { lineNo, offset: -1, readTime })) events.push(ev);
-      lineNo++;
-      pos = nl < 0 ? text.length : nl + 1;
-    };
-    // An event pending from the previous chunk gets the next lines first.
-    while (parser.pending() && pos < text.length) feedLine();
-    while (pos < text.length) {
-      re.lastIndex = pos;
-      const m = re.exec(text);
-      const lineStart = m ? text.lastIndexOf('\n', m.index) + 1 : text.length;
-      // Skip (and count) the lines before the candidate.
-      for (let nl = text.indexOf('\n', pos); nl !== -1 && nl < lineStart; nl = text.indexOf('\n', pos)) {
-        lineNo++;
-        pos = nl + 1;
-      }
-      if (!m) break;
-      do feedLine();
-      while (parser.pending() && pos < text.length);
-    }
+  ingestEvents(events: ApiErrorEvent[], lines: number): void {
     const classified = this.classify(events);
-    const changes = this.commit(classified, []);
+    const changes = classified.length ? this.commit(classified, []) : [];
     this.stats.batches++;
-    this.stats.lines += chunk.lines;
+    this.stats.lines += lines;
     this.stats.events += classified.length;
     if (changes.length) this.opts.onChanges?.(changes);
   }

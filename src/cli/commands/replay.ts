@@ -1,5 +1,4 @@
-import { createReadStream } from 'node:fs';
-import { access, constants, stat } from 'node:fs/promises';
+import { access, constants } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { CliError, EXIT, getConfig } from '../context.js';
@@ -7,8 +6,16 @@ import { loadClassifierFor } from '../rules.js';
 import { openDatabase } from '../../store/db.js';
 import { Pipeline } from '../../daemon/pipeline.js';
 import { markAnnounced } from '../../notify/announced.js';
-import { readTextChunks, type ChunkStats } from '../../ingest/chunks.js';
+import { createParser } from '../../parse/index.js';
 import { candidatePattern } from '../../ingest/candidates.js';
+import { heapGuard, parseScan, startScan, type BulkScan, type BulkStats } from '../../ingest/bulk.js';
+import type { ApiErrorEvent } from '../../parse/event.js';
+
+/**
+ * Events per transaction. Commits are cheap (WAL, synchronous=NORMAL); held longer, events and
+ * their raw text outlive two scavenges and pile up in the old generation (RSS).
+ */
+const BATCH_EVENTS = Number(process.env.APIWATCH_BULK_BATCH) || 256;
 
 export function registerReplay(program: Command): void {
   program
@@ -27,7 +34,11 @@ export function registerReplay(program: Command): void {
           throw new CliError(`cannot read ${f}: ${(err as Error).message}`, EXIT.USAGE);
         }
       }
-      const classifier = await loadClassifierFor(cfg);
+      const started = Date.now();
+      const re = candidatePattern(cfg.api_hosts);
+      // The first file's scan workers start now and run while the rules load and the database opens.
+      let scan: BulkScan | null = startScan(files[0], { re });
+      const classifier = loadClassifierFor(cfg);
       const db = openDatabase(cfg.dbPath);
       const touched = new Set<number>();
       const pipeline = new Pipeline({
@@ -37,32 +48,44 @@ export function registerReplay(program: Command): void {
         onChanges: (changes) => changes.forEach((c) => touched.add(c.incident.id)),
       });
       const tty = process.stderr.isTTY;
-      const started = Date.now();
       const summary = [];
+      const guard = process.env.APIWATCH_BULK_HEAP_SLACK_MB === '0' ? undefined : heapGuard();
       try {
-        for (const f of files) {
-          const size = (await stat(f)).size;
+        for (let i = 0; i < files.length; i++) {
+          const f = files[i];
+          scan ??= startScan(f, { re });
           const source = resolve(f);
-          const stats: ChunkStats = { bytes: 0, skippedLong: 0 };
-          const re = candidatePattern(cfg.api_hosts);
           const tz = opts.timezone ?? cfg.sources[0]?.timezone;
-          let lines = 0;
+          const parser = createParser({ source, apiHosts: cfg.api_hosts, timezone: tz });
+          const stats: BulkStats = { bytes: 0, lines: 0, skippedLong: 0 };
+          let pending: ApiErrorEvent[] = [];
+          let pendingLines = 0;
           let lastDraw = 0;
-          for await (const chunk of readTextChunks(createReadStream(f, { highWaterMark: 1 << 20 }), 1 << 20, stats)) {
-            pipeline.ingestChunk(source, chunk, re, tz);
-            lines += chunk.lines;
+          const store = () => {
+            pipeline.ingestEvents(pending, pendingLines);
+            pending = [];
+            pendingLines = 0;
+          };
+          for await (const b of parseScan(f, scan, parser, stats, { heapGuard: guard })) {
+            for (const ev of b.events) pending.push(ev);
+            pendingLines += b.lines;
+            if (pending.length >= BATCH_EVENTS) store();
             if (tty && Date.now() - lastDraw > 200) {
               lastDraw = Date.now();
-              const pct = size ? Math.min(100, (stats.bytes / size) * 100) : 100;
-              process.stderr.write(`\r${f}: ${pct.toFixed(1)}%  ${lines} lines  ${pipeline.stats.events} events`);
+              const pct = scan.size ? Math.min(100, (stats.bytes / scan.size) * 100) : 100;
+              process.stderr.write(`\r${f}: ${pct.toFixed(1)}%  ${stats.lines} lines  ${pipeline.stats.events + pending.length} events`);
             }
           }
-          pipeline.process({ source, lines: [], final: true });
+          // End of the file: whatever is still being assembled is complete.
+          for (const ev of parser.flush()) pending.push(ev);
+          store();
+          scan = null;
           if (tty) process.stderr.write('\r\x1b[K');
-          summary.push({ file: f, lines: lines + stats.skippedLong, bytes: stats.bytes, skipped_long_lines: stats.skippedLong });
+          summary.push({ file: f, lines: stats.lines, bytes: stats.bytes, skipped_long_lines: stats.skippedLong });
         }
         markAnnounced(db, touched);
       } finally {
+        await scan?.abort();
         db.close();
       }
       const secs = (Date.now() - started) / 1000;

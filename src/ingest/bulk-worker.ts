@@ -1,0 +1,48 @@
+/**
+ * Scan worker of the bulk path: claims blocks of one file from a shared counter (the main thread
+ * claims from it too) and posts each block's BlockResult. It stays at most `ahead` blocks in front
+ * of what the main thread has consumed, so memory stays bounded when parsing/storing is slower.
+ */
+import { openSync, closeSync } from 'node:fs';
+import { isMainThread, workerData, type MessagePort } from 'node:worker_threads';
+import { SHARED_CONSUMED, SHARED_NEXT, SHARED_POSTED, scanBlock, scanContext } from './bulk-scan.js';
+
+export interface ScanWorkerData {
+  path: string;
+  size: number;
+  blockBytes: number;
+  blocks: number;
+  ahead: number;
+  maxLineBytes: number;
+  reSource: string;
+  reFlags: string;
+  /** Int32Array over a SharedArrayBuffer, see SHARED_* in bulk-scan.ts. */
+  shared: SharedArrayBuffer;
+  /** Where results go (a MessageChannel port the main thread reads synchronously). */
+  port: MessagePort;
+  segmentBytes?: number;
+}
+
+if (!isMainThread && workerData?.shared) {
+  const d = workerData as ScanWorkerData;
+  const shared = new Int32Array(d.shared);
+  const fd = openSync(d.path, 'r');
+  const ctx = scanContext(fd, d.size, new RegExp(d.reSource, d.reFlags), d.maxLineBytes, d.blockBytes);
+  ctx.segmentBytes = d.segmentBytes;
+  try {
+    for (;;) {
+      const seq = Atomics.add(shared, SHARED_NEXT, 1);
+      if (seq >= d.blocks) break;
+      for (let c = Atomics.load(shared, SHARED_CONSUMED); seq >= c + d.ahead; c = Atomics.load(shared, SHARED_CONSUMED)) {
+        Atomics.wait(shared, SHARED_CONSUMED, c, 1000);
+      }
+      const bs = seq * d.blockBytes;
+      d.port.postMessage(scanBlock(ctx, seq, bs, bs + d.blockBytes));
+      Atomics.add(shared, SHARED_POSTED, 1);
+      Atomics.notify(shared, SHARED_POSTED);
+    }
+  } finally {
+    closeSync(fd);
+    d.port.close();
+  }
+}
