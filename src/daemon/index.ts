@@ -107,8 +107,10 @@ async function wire(
   };
   const inflight = new Set<Promise<unknown>>();
   let metrics: DaemonMetrics | undefined;
+  // Keeps the notifier's own minimum severity visible: the dispatcher gates paging on it.
   const track = (n: Notifier): Notifier => ({
     name: n.name,
+    minSeverity: n.minSeverity,
     send(msg) {
       const p = n.send(msg);
       inflight.add(p);

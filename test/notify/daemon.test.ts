@@ -95,3 +95,27 @@ test('incidents from `apiwatch replay` are not paged by the next `apiwatch run`;
   assert.equal(slack.received.length, 1);
   assert.doesNotMatch(JSON.stringify(slack.received[0].body), /reach_limit|E37/);
 });
+
+test('the daemon honours notify.slack.min_severity below the default: a warning is paged with min_severity info', async () => {
+  const slack = await new FakeSlack().start();
+  const dir = tempDir();
+  const log = join(dir, 'app.log');
+  writeFileSync(log, '');
+  const config = join(dir, 'apiwatch.yaml');
+  writeFileSync(
+    config,
+    `state_dir: ${dir}/state\nsources:\n  - path: ${log}\n    start_at: beginning\nnotify:\n  console: { enabled: false }\n` +
+      `  slack:\n    webhook_url: ${slack.url()}\n    group_wait: 0s\n    min_severity: info\n`,
+  );
+  const d = start(config);
+  await new Promise((r) => setTimeout(r, 1500));
+  // 409 is in no row of the table: ref null, severity warning.
+  appendFileSync(
+    log,
+    JSON.stringify({ level: 50, time: Date.now(), msg: 'easemob call failed', method: 'POST', url: 'https://a1.easemob.com/acme/chat/users', status: 409, body: { error: 'conflict', error_description: 'x' } }) + '\n',
+  );
+  const paged = await until(() => slack.received.length === 1, 8000);
+  await stop(d);
+  assert.ok(paged, 'the warning was paged');
+  assert.match(JSON.stringify(slack.received[0].body), /409/);
+});
