@@ -31,7 +31,7 @@ const scenes = [
     body: { error: 'unauthorized', exception: 'EasemobSecurityException', timestamp: Date.now(), duration: 0, error_description: 'Unable to authenticate due to expired access token' },
   })],
   // Spring RestTemplate: rate limit
-  () => [`${logback()} ERROR 4121 --- [nio-8080-exec-3] c.a.chat.EasemobClient : send failed: org.springframework.web.client.HttpClientErrorException$TooManyRequests: 429 Too Many Requests: "{"error":"reach_limit","exception":"EasemobRateLimitException","timestamp":${Date.now()},"duration":0,"error_description":"This request has reached api limit"}"`],
+  () => [`${logback()} ERROR 4121 --- [nio-8080-exec-3] c.a.chat.EasemobClient : POST https://${host}/${org}/${app}/messages/chatgroups failed: org.springframework.web.client.HttpClientErrorException$TooManyRequests: 429 Too Many Requests: "{"error":"reach_limit","exception":"EasemobRateLimitException","timestamp":${Date.now()},"duration":0,"error_description":"This request has reached api limit"}"`],
   // Java server SDK 1.x: user not found on GET (E31) — two lines
   () => [
     `${logback()} WARN  [reactor-http-epoll-2] c.a.chat.UserService - lookup failed`,

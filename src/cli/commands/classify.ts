@@ -34,6 +34,11 @@ export function eventJson(ev: ApiErrorEvent, cls: Classification) {
   };
 }
 
+/** Table cells stay on one line, and log text never drives the terminal (control characters). */
+function oneLine(s: string): string {
+  return s.replace(/[\u0000-\u001f\u007f-\u009f]+/g, ' ').trim();
+}
+
 function pad(s: string, n: number): string {
   return s.length >= n ? s.slice(0, n) : s + ' '.repeat(n - s.length);
 }
@@ -82,7 +87,7 @@ export function registerClassify(program: Command): void {
             else {
               const where = `${ev.method ?? ''} ${ev.endpoint ?? ev.url ?? ''}`.trim();
               process.stdout.write(
-                `${pad(String(ev.line), 7)} ${pad(cls.ref ?? '-', 5)} ${pad(cls.severity, 8)} ${pad(cls.category, 10)} ${pad(String(ev.status ?? '-'), 6)} ${pad(where, 36)} ${ev.error ?? ev.noResponse?.kind ?? ''}${ev.errorDescription ? `: ${ev.errorDescription.slice(0, 80)}` : ''}\n`,
+                `${pad(String(ev.line), 7)} ${pad(cls.ref ?? '-', 5)} ${pad(cls.severity, 8)} ${pad(cls.category, 10)} ${pad(String(ev.status ?? '-'), 6)} ${pad(where, 36)} ${ev.error ?? ev.noResponse?.kind ?? ''}${ev.errorDescription ? `: ${oneLine(ev.errorDescription).slice(0, 80)}` : ''}\n`,
               );
             }
           }
