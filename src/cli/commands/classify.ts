@@ -85,7 +85,7 @@ export function registerClassify(program: Command): void {
             byRef.set(cls.ref ?? '-', (byRef.get(cls.ref ?? '-') ?? 0) + 1);
             if (opts.json) process.stdout.write(JSON.stringify(eventJson(ev, cls)) + '\n');
             else {
-              const where = `${ev.method ?? ''} ${ev.endpoint ?? ev.url ?? ''}`.trim();
+              const where = oneLine(`${ev.method ?? ''} ${ev.endpoint ?? ev.url ?? ''}`);
               process.stdout.write(
                 `${pad(String(ev.line), 7)} ${pad(cls.ref ?? '-', 5)} ${pad(cls.severity, 8)} ${pad(cls.category, 10)} ${pad(String(ev.status ?? '-'), 6)} ${pad(where, 36)} ${ev.error ?? ev.noResponse?.kind ?? ''}${ev.errorDescription ? `: ${oneLine(ev.errorDescription).slice(0, 80)}` : ''}\n`,
               );
