@@ -100,7 +100,29 @@ export interface TextBody {
 }
 
 const ERR_KEY = /(\\*)["']error\1["']\s*:/g;
-const FIELD_RE = (name: string, q: string): RegExp => new RegExp(`${q}${name}${q}\\s*:\\s*${q}((?:[^${q}\\\\]|\\\\.){0,400})${q}`);
+const FIELD_RE = (name: string, q: string): RegExp => new RegExp(`${q}${name}${q}\\s*:\\s*${q}((?:[^${q}\\\\\\n]|\\\\.){0,400})${q}`);
+
+// Truncation markers: Guzzle's ` (truncated...)`, and the usual `...`/`…`/`[truncated]` caps.
+const TRUNC = / \(truncated\.\.\.\)|\.\.\.\s*\(?truncated|\[truncated|<truncated|\(truncated\)/;
+
+function truncatedAt(s: string): number {
+  const i = s.indexOf('truncated');
+  if (i < 0) return -1;
+  const m = TRUNC.exec(s);
+  return m ? m.index : -1;
+}
+
+/**
+ * A string field whose value was cut off: it runs to the end of the (cut) text, or of its
+ * line, with no closing quote. The partial value is kept (a description's start is what rules
+ * match on); an ellipsis left by the cap is dropped.
+ */
+function openField(name: string, q: string, src: string): RegExpExecArray | null {
+  const m = new RegExp(`${q}${name}${q}\\s*:\\s*${q}((?:[^${q}\\\\\\n]|\\\\.){1,400})(?:\\\\)?$`, 'm').exec(src);
+  if (!m) return null;
+  m[1] = m[1].replace(/\s*(?:\.\.\.|…)$/, '').trimEnd();
+  return m[1] ? m : null;
+}
 
 /** Search free text for an Easemob error body. */
 export function findBodyInText(text: string): TextBody {
@@ -128,7 +150,11 @@ export function findBodyInText(text: string): TextBody {
       seg = end > 0 ? text.slice(open, end) : text.slice(open);
     }
     let parsed: unknown;
-    try { parsed = JSON.parse(seg); } catch { parsed = undefined; }
+    // A body with a truncation marker inside may still "parse" by borrowing a later quote and
+    // brace (Monolog's JSON context): only the field salvage below reads it.
+    if (truncatedAt(seg) < 0) {
+      try { parsed = JSON.parse(seg); } catch { parsed = undefined; }
+    }
     if (parsed && typeof parsed === 'object') {
       const b = asErrorBody(parsed as Record<string, unknown>);
       if (b) {
@@ -139,15 +165,19 @@ export function findBodyInText(text: string): TextBody {
       }
       continue;
     }
-    // Truncated/odd JSON or Python repr: pick the fields out with regexes.
+    // Truncated/odd JSON or Python repr: pick the fields out with regexes. A body cut short
+    // (Guzzle's 120-char summary ending ` (truncated...)`, a logger's line-length cap) ends at
+    // its truncation marker: nothing after it belongs to the body.
     const q = text[m.index + esc] === "'" ? "'" : '"';
-    const region = text.slice(open, open + 2000);
+    let region = text.slice(open, open + 2000);
+    const cut = truncatedAt(region);
+    if (cut >= 0) region = region.slice(0, cut);
     const src = esc > 0 ? unescapeOnce(region) : region;
     const e = FIELD_RE('error', q).exec(src);
     if (e && ERROR_CODE.test(e[1])) {
       if (insideSuccessEnvelope(text, open)) { out.success = true; continue; }
-      const d = FIELD_RE('error_description', q).exec(src);
-      const x = FIELD_RE('exception', q).exec(src);
+      const d = FIELD_RE('error_description', q).exec(src) ?? openField('error_description', q, src);
+      const x = FIELD_RE('exception', q).exec(src); // half a class name is no use: only whole
       const b: ErrBody = { error: e[1], errorDescription: d ? d[1] : null, exception: x ? x[1] : null };
       if (b.errorDescription !== null || b.exception !== null || KNOWN_ERRORS.has(b.error)) {
         out.body = b;
