@@ -42,6 +42,7 @@ const STATUS_RES: RegExp[] = [
   /HTTP\/\d(?:\.\d)?"? (\d{3})\b/, // HTTP/1.1 401 / access-log "… HTTP/1.1" 401
   /\bHTTP (\d{3})\b/, // HTTP 401
   /(?:->|=>|→)\s*(\d{3})\b/, // -> 401
+  /<-- (\d{3}) /, // OkHttp HttpLoggingInterceptor `<-- 429 https://… (12ms)` (HTTP/2: no reason)
 ];
 
 // URL just followed by a bare status: an app's own outbound access log "POST https://… 429 35ms".
@@ -134,6 +135,8 @@ export function analyzeText(t: string): TextFinding {
   ANY_URL.lastIndex = 0;
   n = 0;
   while ((m = ANY_URL.exec(t)) !== null && n++ < 8) {
+    // OkHttp names its threads `OkHttp https://host/...`: an elided URL, never the call's.
+    if (m[0].endsWith('/...')) continue;
     f.urls.push(trimUrl(m[0]));
     if (f.status === null) {
       const s = AFTER_URL_STATUS.exec(t.slice(ANY_URL.lastIndex, ANY_URL.lastIndex + 24));

@@ -108,7 +108,15 @@ interface Draft {
   /** Last line ended with ':' — a body on the next line belongs here (Guzzle, "Response body:"). */
   colon: boolean;
   wrapTime: string | null;
+  /**
+   * OkHttp HttpLoggingInterceptor status line `<-- 401 … url (12ms)`: its logger prefix (digits
+   * dropped, so timestamps still compare) — the headers and body records that follow under the
+   * same prefix join this event, up to `<-- END HTTP`.
+   */
+  okPrefix: string | null;
 }
+
+const OK_STATUS = /^<-- [45]\d\d\b/;
 
 const RECORD_KEY = /"(?:level|msg|message|time|@timestamp|severity|log\.level|ts)"\s*:/;
 
@@ -295,8 +303,10 @@ export function createParser(opts: ParserOptions): EventParser {
     draft = {
       meta, raw: line.length > MAX_RAW + 1024 ? line.slice(0, MAX_RAW + 1024) : line, analysis: [clip(line)],
       analysisLen: line.length, lines: 1, prev, hint: false, colon: line.charCodeAt(line.length - 1) === 58,
-      wrapTime,
+      wrapTime, okPrefix: null,
     };
+    const k = line.indexOf('<-- ');
+    if (k >= 0 && k < 300 && OK_STATUS.test(line.slice(k, k + 12))) draft.okPrefix = line.slice(0, k).replace(DIGITS, '');
   }
 
   function appendDraft(d: Draft, line: string): void {
@@ -338,6 +348,15 @@ export function createParser(opts: ParserOptions): EventParser {
       if (sp > 0 && sp < 40 && (line.startsWith(' stdout ', sp) || line.startsWith(' stderr ', sp)) && line.charCodeAt(sp + 9) === 32) {
         wrapTime = line.slice(0, sp);
         line = line.slice(sp + 10);
+      }
+    }
+    if (draft && draft.okPrefix !== null) {
+      const r = okFollows(draft, line);
+      if (r > 0) {
+        appendDraft(draft, line);
+        if (r === 2) flushDraft(out);
+        prev = null;
+        return;
       }
     }
     if (draft) {
@@ -416,6 +435,32 @@ export function createParser(opts: ParserOptions): EventParser {
       return draft ? draft.meta : null;
     },
   };
+}
+
+const DIGITS = /\d/g;
+
+/**
+ * Whether a line continues an OkHttp response log: 1 = a header/body record under the same
+ * logger prefix, 2 = its `<-- END HTTP` / `<-- HTTP FAILED` (the event is complete), 0 = not.
+ * Another request's `-->`/`<--` line ends it.
+ */
+function okFollows(d: Draft, line: string): number {
+  const head = d.okPrefix as string;
+  if (d.lines >= BODY_FOLLOWS) return 0;
+  let n = 0;
+  let i = 0;
+  // Walk the line's prefix, skipping digits, until it has as many non-digits as the status line's.
+  for (; i < line.length && n < head.length; i++) {
+    const c = line.charCodeAt(i);
+    if (c >= 48 && c <= 57) continue;
+    if (c !== head.charCodeAt(n)) return 0;
+    n++;
+  }
+  if (n < head.length) return 0;
+  while (i < line.length && isDigit(line.charCodeAt(i))) i++;
+  if (line.startsWith('<-- END HTTP', i) || line.startsWith('<-- HTTP FAILED', i)) return 2;
+  if (line.startsWith('<--', i) || line.startsWith('-->', i)) return 0;
+  return 1;
 }
 
 /** Docker json-file record → the app's line (trailing newline dropped) and the record's time. */

@@ -40,9 +40,10 @@ test('more: console.error(axiosError) — util.inspect dump over many lines', ()
   assert.ok(!e.raw.includes('YWMtQ2x5'));
 });
 
-test('more: OkHttp HttpLoggingInterceptor — status line is the event, the body record later is not counted twice', () => {
+test('more: OkHttp HttpLoggingInterceptor — status line is the event, the body record later joins it', () => {
   const e = byLine(events, 32);
-  assert.deepEqual([e.status, e.endpoint, e.error], [401, '/users/{username}', null]);
+  assert.deepEqual([e.status, e.endpoint, e.error, e.errorDescription], [401, '/users/{username}', 'unauthorized', 'Unable to authenticate due to expired access token']);
+  assert.equal(e.raw.split('\n').length, 5);
   assert.equal(events.some((x) => x.line === 35), false);
 });
 
