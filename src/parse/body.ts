@@ -19,6 +19,12 @@ const str = (v: unknown): string | null => (typeof v === 'string' ? v : null);
 /** The object as an Easemob error body, or null. */
 export function asErrorBody(o: Record<string, unknown>): ErrBody | null {
   const e = o.error;
+  // Easemob 3.x answers some calls (chat-room/user metadata) with an empty `error` and only an
+  // `error_description` ("exceed allowed batch size 10"): still its error body.
+  if (e === '') {
+    const d0 = str(o.error_description);
+    return d0 ? { error: '', errorDescription: d0, exception: str(o.exception) } : null;
+  }
   if (typeof e !== 'string' || !ERROR_CODE.test(e)) return null;
   const d = str(o.error_description);
   const x = str(o.exception);
@@ -174,12 +180,12 @@ export function findBodyInText(text: string): TextBody {
     if (cut >= 0) region = region.slice(0, cut);
     const src = esc > 0 ? unescapeOnce(region) : region;
     const e = FIELD_RE('error', q).exec(src);
-    if (e && ERROR_CODE.test(e[1])) {
+    if (e && (ERROR_CODE.test(e[1]) || e[1] === '')) {
       if (insideSuccessEnvelope(text, open)) { out.success = true; continue; }
       const d = FIELD_RE('error_description', q).exec(src) ?? openField('error_description', q, src);
       const x = FIELD_RE('exception', q).exec(src); // half a class name is no use: only whole
       const b: ErrBody = { error: e[1], errorDescription: d ? d[1] : null, exception: x ? x[1] : null };
-      if (b.errorDescription !== null || b.exception !== null || KNOWN_ERRORS.has(b.error)) {
+      if (b.error === '' ? !!b.errorDescription : b.errorDescription !== null || b.exception !== null || KNOWN_ERRORS.has(b.error)) {
         out.body = b;
         return out;
       }
