@@ -5,11 +5,11 @@
  */
 import type { NoResponse, FailureKind } from './event.js';
 
-const DNS = /could not be resolved|Host not found|ENOTFOUND|EAI_AGAIN|UnknownHostException|no such host|Name or service not known|nodename nor servname|Temporary failure in name resolution|NameResolutionError|getaddrinfo|Failed to resolve|UnresolvedAddressException/;
+const DNS = /could not be resolved|Host not found|ENOTFOUND|EAI_AGAIN|UnknownHostException|no such host|Name or service not known|nodename nor servname|Temporary failure in name resolution|NameResolutionError|getaddrinfo|Failed to resolve|UnresolvedAddressException|Could not resolve host|Couldn't resolve host|Could not resolve: /;
 const REFUSED = /ECONNREFUSED|Connection refused|connection refused|ConnectException(?!.*timed out)|Errno 111\]/;
-const TIMEOUT = /SocketTimeoutException|ReadTimeout|ConnectTimeout|WriteTimeout|Read timed out|[Cc]onnect timed out|timed out|ETIMEDOUT|ESOCKETTIMEDOUT|timeout of \d+ms exceeded|ECONNABORTED|UND_ERR_(?:CONNECT|HEADERS|BODY)_TIMEOUT|TimeoutError|Timeout awaiting|context deadline exceeded|Client\.Timeout|i\/o timeout|HttpTimeoutException|ReadTimeoutException|ConnectTimeoutException|TimeoutException|PoolTimeout|operation timed out|Exception: timeout\b|\btimeout$/;
-const RESET = /ECONNRESET|Connection reset|connection reset|socket hang up|UND_ERR_SOCKET|RemoteDisconnected|Connection aborted|EPIPE|Broken pipe|unexpected end of stream|PrematureCloseException|prematurely closed|": EOF\b|NoHttpResponseException|ChunkedEncodingError|ProtocolError/;
-const OTHER = /SSLHandshakeException|SSLError|CERT_|UNABLE_TO_VERIFY_LEAF_SIGNATURE|EHOSTUNREACH|ENETUNREACH|No route to host|Network is unreachable|certificate verify failed/;
+const TIMEOUT = /SocketTimeoutException|ReadTimeout|ConnectTimeout|WriteTimeout|Read timed out|[Cc]onnect timed out|timed out|ETIMEDOUT|ESOCKETTIMEDOUT|timeout of \d+ms exceeded|ECONNABORTED|UND_ERR_(?:CONNECT|HEADERS|BODY)_TIMEOUT|TimeoutError|Timeout awaiting|context deadline exceeded|Client\.Timeout|i\/o timeout|HttpTimeoutException|ReadTimeoutException|ConnectTimeoutException|TimeoutException|PoolTimeout|operation timed out|TLS handshake timeout|Exception: timeout\b|\btimeout$/;
+const RESET = /ECONNRESET|Connection reset|connection reset|socket hang up|UND_ERR_SOCKET|RemoteDisconnected|Connection aborted|EPIPE|Broken pipe|unexpected end of stream|PrematureCloseException|prematurely closed|": EOF\b|NoHttpResponseException|ChunkedEncodingError|ProtocolError|Empty reply from server|Recv failure/;
+const OTHER = /SSLHandshakeException|SSLError|CERT_|UNABLE_TO_VERIFY_LEAF_SIGNATURE|EHOSTUNREACH|ENETUNREACH|No route to host|Network is unreachable|certificate verify failed|x509: |tls: |SSL_connect|SSL connect error|SSL_ERROR_|SSL certificate problem/;
 
 export function failureKind(text: string): FailureKind | null {
   if (DNS.test(text)) return 'dns';

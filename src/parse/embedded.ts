@@ -63,7 +63,7 @@ const URL_KV = /\b(?:url|uri|path|request_uri)["']?\s*[:=]\s*["']?(\/[^\s"',]{1,
 const METHOD_ONLY = new RegExp(`(?:^|[\\s\\[("'=:])(${METHODS})(?=[\\s\\]"',)])`);
 const METHOD_WORD = new RegExp(`^(?:${METHODS})$`, 'i');
 const METHOD_KV = /\bmethod["']?\s*[=:]\s*["']?([A-Za-z]{3,7})\b/i;
-const EXC = /\b((?:[A-Za-z_$][\w$]{0,40}(?:\.|::)){1,12}[A-Z][\w$]{0,80}?(?:Exception|Error|Timeout|Refused|Reset|Failure)[\w$]{0,40}|(?:[A-Z]\w{0,40}\\){1,8}[A-Z]\w{0,80}?(?:Exception|Error))\b/; // Java/Python FQCN, PHP namespace
+const EXC = /\b((?:[A-Za-z_$][\w$]{0,40}(?:\.|::)){1,12}[A-Z][\w$]{0,80}?(?:Exception|Error|Timeout|Refused|Reset|Failure)[\w$]{0,40}|(?:[A-Z]\w{0,40}\\{1,2}){1,8}[A-Z]\w{0,80}?(?:Exception|Error))\b/; // Java/Python/.NET FQCN, Ruby A::B, PHP namespace (also JSON-escaped)
 const EXC_SIMPLE = /\b([A-Z][A-Za-z]{0,80}?(?:Exception|Error|Timeout))(?=:|\s|$|\(|\b)/;
 
 const okStatus = (n: number): boolean => n >= 100 && n <= 599;
@@ -164,7 +164,7 @@ export function analyzeText(t: string): TextFinding {
     if (m && METHOD_WORD.test(m[1])) f.method = m[1].toUpperCase();
   }
   m = EXC.exec(t) ?? EXC_SIMPLE.exec(t);
-  if (m) f.exception = m[1];
+  if (m) f.exception = m[1].indexOf('\\\\') >= 0 ? m[1].replace(/\\\\/g, '\\') : m[1]; // PHP class in escaped JSON
   if (f.status === null) f.noResponse = noResponseFrom(t);
   if (!f.body && (m = INSPECT_ERR.exec(t))) {
     const d = INSPECT_DESC.exec(t);
