@@ -17,6 +17,9 @@ const AGORA_TOKEN = /\b00[67](?=[A-Za-z0-9+/=_-]*[A-Za-z])[A-Za-z0-9+/=_-]{24,}/
 const AUTH_SCHEME = /\b(Bearer|Basic)(\s+|%20)(?!\[REDACTED\])[A-Za-z0-9._~+/=\-]+/gi;
 // JSON / Python repr: "password":"x", 'password': 'x', and the escaped form \"password\":\"x\".
 const JSON_DQ = new RegExp(`("(?:${KEYS})"\\s*:\\s*)"(?:[^"\\\\]|\\\\.)*"`, 'gi');
+// A value cut off by a length cap or Guzzle's ` (truncated...)`: no closing quote before the end
+// of its line — the rest of the line goes.
+const JSON_OPEN = new RegExp(`("(?:${KEYS})"\\s*:\\s*)"(?!\\[REDACTED\\])(?:[^"\\\\\\n]|\\\\.)*$`, 'gim');
 const SCHEME_DONE = /:\s*"(?:Bearer|Basic)(?:\s+|%20)\[REDACTED\]"$/i;
 const JSON_ESC = new RegExp(`(\\\\+"(?:${KEYS})\\\\+"\\s*:\\s*)\\\\+"(?:[^"\\\\]|\\\\[^"])*\\\\+"`, 'gi');
 const JSON_SQ = new RegExp(`('(?:${KEYS})'\\s*:\\s*)'[^']*'`, 'gi');
@@ -33,6 +36,7 @@ export function redact(text: string): string {
   s = s.replace(AUTH_SCHEME, `$1$2${R}`);
   // Keep the scheme already reduced to `Bearer [REDACTED]` (tells a reader which auth was sent).
   s = s.replace(JSON_DQ, (m: string, k: string) => (SCHEME_DONE.test(m) ? m : `${k}"${R}"`));
+  s = s.replace(JSON_OPEN, `$1"${R}`);
   s = s.replace(JSON_ESC, (_m, k: string) => {
     const q = /(\\+)"\s*$/.exec(k);
     const bs = q ? q[1] : '\\';

@@ -58,3 +58,12 @@ test('redact: applied to raw, url and description of emitted events', () => {
   assert.ok(!e.raw.includes('YWMtabc'));
   assert.ok(!e.raw.includes('client_secret=s3cr3t'));
 });
+
+test('redact: a secret whose value was cut off (Guzzle " (truncated...)", line caps) goes to the end of its line', () => {
+  assert.equal(
+    redact('response: {"grant_type":"client_credentials","client_id":"abc","client_secret":"s3cr3tvalue-very (truncated...)'),
+    'response: {"grant_type":"client_credentials","client_id":"abc","client_secret":"[REDACTED]',
+  );
+  assert.equal(redact('body={"username":"bob","password":"hunter2hunter2\nnext line'), 'body={"username":"bob","password":"[REDACTED]\nnext line');
+  assert.equal(redact('{"password":"a","x":"b"}'), '{"password":"[REDACTED]","x":"b"}');
+});
