@@ -42,7 +42,7 @@ const STATUS_RES: RegExp[] = [
   /HTTP\/\d(?:\.\d)?"? (\d{3})\b/, // HTTP/1.1 401 / access-log "… HTTP/1.1" 401
   /\bHTTP (\d{3})\b/, // HTTP 401
   // App wording: "failed with 400: {…}", "returned 404", "responded with 429 Too Many…", "got 503 (…)".
-  /\b(?:failed with|returned|responded with|got|received)(?: an?)?(?: HTTP| status(?: code)?| code)? (\d{3})(?=\s*[:,;)]|\s*$|\s+[A-Z{[(])/,
+  /\b(?:failed with|failed:|returned|responded with|got|received)(?: an?)?(?: HTTP| status(?: code)?| code)? (\d{3})(?=\s*[:,;)]|\s*$|\s+[A-Z{[(])/,
   /(?:->|=>|→)\s*(\d{3})\b/, // -> 401
   /<-- (\d{3}) /, // OkHttp HttpLoggingInterceptor `<-- 429 https://… (12ms)` (HTTP/2: no reason)
 ];

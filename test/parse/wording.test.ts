@@ -11,7 +11,7 @@ const fields = (line: number): unknown[] => {
 };
 
 test('wording: one event per failed call; "returned 200 …" is a success', () => {
-  assert.deepEqual(events.map((e) => e.line), [1, 2, 5, 6]);
+  assert.deepEqual(events.map((e) => e.line), [1, 2, 5, 6, 7]);
   assert.equal(p.stats.malformed, 0);
 });
 
@@ -27,4 +27,8 @@ test('wording: 3.x body with an empty error keeps its description', () => {
 test('wording: "responded with 403 Forbidden", "got 503 (Service Unavailable)"', () => {
   assert.deepEqual(fields(5), [403, 'DELETE', '/chatgroups/{group_id}/users/{username}', null, null]);
   assert.deepEqual(fields(6), [503, 'POST', '/messages/users', null, null]);
+});
+
+test('wording: Python logging "failed: 400 {body}"', () => {
+  assert.deepEqual(fields(7), [400, 'POST', '/users', 'duplicate_unique_property_exists', 'Application null Entity user requires that property named username be unique, value of bob exists']);
 });
