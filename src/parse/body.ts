@@ -108,12 +108,12 @@ export interface TextBody {
 const ERR_KEY = /(\\*)["']error\1["']\s*:/g;
 const FIELD_RE = (name: string, q: string): RegExp => new RegExp(`${q}${name}${q}\\s*:\\s*${q}((?:[^${q}\\\\\\n]|\\\\.){0,400})${q}`);
 
-// Truncation markers: Guzzle's ` (truncated...)`, and the usual `...`/`…`/`[truncated]` caps.
-const TRUNC = / \(truncated\.\.\.\)|\.\.\.\s*\(?truncated|\[truncated|<truncated|\(truncated\)/;
+// Truncation markers: Guzzle's ` (truncated...)`, Feign's `... (1234 bytes)` (400-char body
+// preview), and the usual `... truncated`/`[truncated]` caps.
+const TRUNC = / \(truncated\.\.\.\)|\.\.\.\s*\(?truncated|\[truncated|<truncated|\(truncated\)|\.\.\. \(\d+ bytes\)/;
 
 function truncatedAt(s: string): number {
-  const i = s.indexOf('truncated');
-  if (i < 0) return -1;
+  if (s.indexOf('truncated') < 0 && s.indexOf('... (') < 0) return -1;
   const m = TRUNC.exec(s);
   return m ? m.index : -1;
 }

@@ -11,7 +11,7 @@ const fields = (line: number): unknown[] => {
 };
 
 test('truncated: one event per failed call, the 200 is not one', () => {
-  assert.deepEqual(events.map((e) => e.line), [1, 2, 3, 4, 5]);
+  assert.deepEqual(events.map((e) => e.line), [1, 2, 3, 4, 5, 7]);
   assert.equal(p.stats.malformed, 0);
 });
 
@@ -31,4 +31,8 @@ test('truncated: line cut by a length cap (with and without an ellipsis)', () =>
   assert.deepEqual(fields(4), [429, 'POST', '/messages/users', 'acme#chat', 'reach_limit', 'This request has reached api li', 'EasemobServiceException']);
   // The error code itself cut: no error is guessed from half a code.
   assert.deepEqual(fields(5), [400, 'POST', '/users', 'acme#chat', null, null, null]);
+});
+
+test("truncated: Feign's 400-char body preview ending '... (N bytes)'", () => {
+  assert.deepEqual(fields(7), [429, 'POST', '/messages/users', 'acme#chat', 'reach_limit', 'This request has reached a', 'EasemobServiceException']);
 });
