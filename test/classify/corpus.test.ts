@@ -11,7 +11,12 @@ import { ev } from './helpers.js';
  * with the row our rules give them (so a mislabelled line cannot make the e2e test lie).
  */
 const FILE = new URL('../fixtures/table/lines.jsonl', import.meta.url);
-const SHAPES = new Set(['pino', 'winston', 'spring', 'sdk1', 'sdk2', 'access', 'axios-timeout', 'java-timeout', 'python-timeout']);
+const SHAPES = new Set([
+  'pino', 'winston', 'spring', 'sdk1', 'sdk2', 'access', 'axios-timeout', 'java-timeout', 'python-timeout',
+  // real-format hardening: PHP Guzzle/Monolog, OkHttp, .NET Serilog, Ruby Faraday, log4j2, Go, app wording
+  'app-wording', 'faraday', 'go-tls', 'guzzle-curl', 'guzzle-truncated', 'log4j2-json', 'okhttp-interceptor',
+  'okhttp-logcat', 'python-logging-failed', 'serilog-clef', 'serilog-json',
+]);
 const REFS = [
   ...['S400', 'S401', 'S403', 'S404', 'S405', 'S408', 'S413', 'S415', 'S429', 'S500', 'S501', 'S502', 'S503', 'S504'],
   ...Array.from({ length: 40 }, (_, i) => `E${String(i + 1).padStart(2, '0')}`),

@@ -243,12 +243,12 @@ test('E34/S413: a recognisable "Request Entity Too Large" body or not', () => {
   assert.equal(engine.classify(ev({ status: 400, error: 'Request Entity Too Large' })).ref, 'S400', 'status decides');
 });
 
-test('E36/E37/S429: the error code decides, anything else is S429', () => {
+test('E36/E37/S429: the error code decides (even against the other row\'s text), anything else is S429', () => {
   const c = (error: string | null, d: string | null) => engine.classify(ev({ status: 429, error, description: d })).ref;
   assert.equal(c('resource_limited', 'You have exceeded the limit of the Free edition. Please upgrade to higher edition.'), 'E36');
   assert.equal(c('reach_limit', 'This request has reached api limit'), 'E37');
-  assert.equal(c('reach_limit', 'You have exceeded the limit of the Free edition. Please upgrade to higher edition.'), 'S429');
-  assert.equal(c('resource_limited', 'This request has reached api limit'), 'S429');
+  assert.equal(c('reach_limit', 'You have exceeded the limit of the Free edition. Please upgrade to higher edition.'), 'E37');
+  assert.equal(c('resource_limited', 'This request has reached api limit'), 'E36');
   assert.equal(c(null, null), 'S429');
   assert.equal(c('rate_limited', 'slow down'), 'S429');
 });
@@ -339,4 +339,17 @@ test('classify returns the rule\'s shared, frozen classification with pass-throu
   assert.equal(e19.notifyResolved, true);
   assert.match(e19.hint, /POST \/\{org\}\/\{app\}\/token/);
   assert.equal(e19.hintZh, 'token 过期或未传 token。');
+});
+
+test('an error code that names one row keeps a reworded or truncated description on that row', () => {
+  const c = (status: number, error: string, description: string) => engine.classify(ev({ status, error, description })).ref;
+  assert.equal(c(429, 'reach_limit', 'This request has reached api li'), 'E37');
+  assert.equal(c(429, 'resource_limited', 'exceed the limit of free'), 'E36');
+  assert.equal(c(400, 'duplicate_unique_property_exists', 'Application null Entity user requires that prop'), 'E17');
+  assert.equal(c(404, 'organization_application_not_found', 'Could not find application for x/'), 'E29');
+  assert.equal(c(404, 'storage_object_not_found', 'Failed to find chat message history'), 'E33');
+  assert.equal(c(500, 'no_full_text_index', 'Entity user with property named username'), 'E38');
+  assert.equal(c(500, 'unsupported_service_operation', 'not supported'), 'E39');
+  // Shared codes still need their description: unauthorized is E18 or E19.
+  assert.equal(c(401, 'unauthorized', 'Unable to authenticate due to exp'), 'S401');
 });
