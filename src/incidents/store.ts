@@ -103,7 +103,7 @@ export class IncidentStore {
       `UPDATE incidents SET count = count + @added, first_seen = MIN(first_seen, @first), last_seen = MAX(last_seen, @last),
          last_description = COALESCE(@description, last_description), last_source = @source,
          last_host = COALESCE(@host, last_host), updated_at = @now, last_event_at = @now,
-         resolve_after_ms = @resolveAfter, notify_resolved = @notifyResolved WHERE id = @id`,
+         resolve_after_ms = @resolveAfter, notify_resolved = @notifyResolved WHERE id = @id RETURNING *`,
     );
     // A new cycle: back to firing at the rule's own severity, with a fresh group_wait.
     this.reopen = db.prepare(
@@ -114,7 +114,7 @@ export class IncidentStore {
     );
     this.escalate = db.prepare(
       `UPDATE incidents SET severity = COALESCE(@severity, severity), escalated_at = CASE WHEN @severity IS NULL THEN escalated_at ELSE @now END,
-         page_requested_at = @now, page_reason = @reason WHERE id = @id`,
+         page_requested_at = @now, page_reason = @reason WHERE id = @id RETURNING *`,
     );
   }
 
@@ -192,7 +192,8 @@ export class IncidentStore {
         if (ev.ts < minTs) minTs = ev.ts;
         if (ev.ts > maxTs) maxTs = ev.ts;
       }
-      this.bumpIncident.run({
+      // The updated row comes back from the UPDATE itself (RETURNING): no read per group after it.
+      let row = this.bumpIncident.get({
         id: inc.id,
         added: evs.length,
         first: minTs,
@@ -203,13 +204,13 @@ export class IncidentStore {
         now,
         resolveAfter: this.resolveAfterFor(last),
         notifyResolved,
-      });
+      }) as Incident;
       const esc = this.escalation.check(inc, last.cls.escalate, maxTs, now);
       if (esc) {
-        this.escalate.run({ id: inc.id, severity: esc.severity ?? null, now, reason: esc.reason });
+        row = this.escalate.get({ id: inc.id, severity: esc.severity ?? null, now, reason: esc.reason }) as Incident;
         if (kind === 'updated') kind = 'escalated';
       }
-      changes.push({ kind, incident: this.byId.get(inc.id) as Incident, added: evs.length });
+      changes.push({ kind, incident: row, added: evs.length });
     }
     return changes;
   }
