@@ -147,10 +147,19 @@ export class Pipeline implements BatchSink {
 
   /**
    * Bulk path for whole files (replay, src/ingest/bulk.ts): classifies and stores events parsed
-   * there, in one transaction; `lines` is how many lines of the file they came from.
+   * there, in one transaction; `lines` is how many lines of the file they came from. The events
+   * become ClassifiedEvents (classified in place); the caller must not reuse them.
    */
   ingestEvents(events: ApiErrorEvent[], lines: number): void {
-    const classified = this.classify(events);
+    // The bulk path hands its events over: classify them in place (copying each event with a
+    // spread cost ~4% of a replay on its own).
+    const c = this.opts.classifier;
+    const classified = events as ClassifiedEvent[];
+    for (const ev of classified) {
+      const cls = c.classify(ev);
+      ev.cls = cls;
+      ev.fingerprint = c.fingerprint(ev, cls);
+    }
     const changes = classified.length ? this.commit(classified, []) : [];
     this.stats.batches++;
     this.stats.lines += lines;

@@ -214,6 +214,8 @@ function inThread(
   };
 }
 
+const FIRST_READ = 1024;
+
 /** Reads single lines at given offsets (continuation lines of a pending event). */
 class LineReader {
   private readonly buf = Buffer.allocUnsafe(16 << 10);
@@ -225,8 +227,13 @@ class LineReader {
 
   /** The line starting at `pos`: its text (null when over-long) and the offset after it. */
   at(pos: number): { text: string | null; end: number } {
-    const got = readSync(this.fd, this.buf, 0, Math.min(this.buf.length, this.size - pos), pos);
-    const nl = this.buf.subarray(0, got).indexOf(10);
+    // Most lines fit in the first KiB: reading 16 KiB per continuation line was most of its cost.
+    let got = readSync(this.fd, this.buf, 0, Math.min(FIRST_READ, this.size - pos), pos);
+    let nl = this.buf.subarray(0, got).indexOf(10);
+    if (nl === -1 && pos + got < this.size) {
+      got = readSync(this.fd, this.buf, 0, Math.min(this.buf.length, this.size - pos), pos);
+      nl = this.buf.subarray(0, got).indexOf(10);
+    }
     if (nl !== -1 || pos + got >= this.size) {
       const e = nl === -1 ? got : nl;
       if (e > this.maxLineBytes) return { text: null, end: nl === -1 ? this.size : pos + nl + 1 };
