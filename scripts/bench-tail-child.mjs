@@ -5,7 +5,7 @@ import { closeSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { openDatabase } from '../dist/store/db.js';
-import { loadClassifier } from '../dist/classify/index.js';
+import { loadClassifierFor } from '../dist/cli/rules.js';
 import { Pipeline } from '../dist/daemon/pipeline.js';
 import { Tailer } from '../dist/ingest/tailer.js';
 import { failLine, filler } from './bench-tail-lines.mjs';
@@ -18,7 +18,7 @@ function pipelineFor(dir) {
   const db = openDatabase(join(dir, 'state', 'apiwatch.db'));
   // Diagnostic: with BENCH_NOCKPT the WAL is never checkpointed on the event loop (see report).
   if (process.env.BENCH_NOCKPT) db.pragma('wal_autocheckpoint = 0');
-  return { db, pipeline: new Pipeline({ db, classifier: loadClassifier() }) };
+  return { db, pipeline: new Pipeline({ db, classifier: loadClassifierFor({ rules: { files: [] } }) }) };
 }
 
 function peakRss() {
