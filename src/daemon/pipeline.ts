@@ -184,18 +184,4 @@ export class Pipeline implements BatchSink {
     }
     return all;
   }
-
-  /** Emits everything still being assembled (shutdown, end of a replayed file). */
-  flushAll(): IncidentChange[] {
-    const all: IncidentChange[] = [];
-    for (const st of this.sources.values()) {
-      const events = this.classify(st.parser.flush());
-      if (!events.length) continue;
-      const changes = this.commit(events, st.checkpoint ? [st.checkpoint] : []);
-      this.stats.events += events.length;
-      if (changes.length) this.opts.onChanges?.(changes);
-      all.push(...changes);
-    }
-    return all;
-  }
 }

@@ -1,4 +1,4 @@
-import type { Incident, IncidentChangeKind } from '../incidents/types.js';
+import type { Incident } from '../incidents/types.js';
 import type { Severity } from '../classify/types.js';
 
 export type NotificationKind = 'firing' | 'update' | 'reminder' | 'regression' | 'escalated' | 'acknowledged' | 'resolved';
@@ -30,19 +30,4 @@ export interface Notifier {
   enqueue?(n: Notification): void;
   /** Lowest severity this integration pages for (resolved notices follow their firing page). */
   readonly minSeverity?: Severity;
-}
-
-export function kindFromChange(kind: IncidentChangeKind): NotificationKind {
-  switch (kind) {
-    case 'opened':
-      return 'firing';
-    case 'regression':
-      return 'regression';
-    case 'escalated':
-      return 'escalated';
-    case 'resolved':
-      return 'resolved';
-    default:
-      return 'update';
-  }
 }
