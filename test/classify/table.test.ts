@@ -353,3 +353,10 @@ test('an error code that names one row keeps a reworded or truncated description
   // Shared codes still need their description: unauthorized is E18 or E19.
   assert.equal(c(401, 'unauthorized', 'Unable to authenticate due to exp'), 'S401');
 });
+
+test('E22/E27 survive a description cut short by the logger', () => {
+  const e = (d: string) => engine.classify(ev({ status: 403, error: 'forbidden_op', description: d })).ref;
+  assert.equal(e('can not join this group, reason:user alice has joined too ma'), 'E27');
+  assert.equal(e('can not join this group, reason:user: alice already in gr'), 'E22');
+  assert.equal(e('can not join this group, reason:user'), 'S403', 'too short to tell them apart');
+});
