@@ -53,7 +53,8 @@ const AFTER_URL_STATUS = /^\s+(\d{3})(?=\s|$|,|;)(?!\s*ms)/;
 
 const METHODS = 'GET|POST|PUT|DELETE|PATCH|HEAD|OPTIONS';
 const METHOD_URL = new RegExp(`\\b(${METHODS})\\]?\\s+(?:to\\s+\\[?|request for\\s+)?["'\\[]?((?:https?:\\/\\/|\\/)[^\\s"'\\]<>]*)`, 'g');
-const GO_URL = /\b(Get|Post|Put|Delete|Patch|Head) "(https?:\/\/[^"]+)"/; // Go *url.Error
+// Go *url.Error, also inside a quoted logfmt/JSON value (`err="Post \"https://…\": …"`).
+const GO_URL = /\b(Get|Post|Put|Delete|Patch|Head) \\?"(https?:\/\/[^"\\]+)\\?"/;
 const REQUEST_FOR = new RegExp(`\\b(${METHODS}) request for "([^"]+)"`); // Spring ResourceAccessException
 const ANY_URL = /https?:\/\/[^\s"'<>\\\])},;|`]+/g;
 const PY_HOST = /ConnectionPool\(host='([^']+)'/; // urllib3/requests

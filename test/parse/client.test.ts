@@ -122,3 +122,14 @@ test('client: nginx error.log upstream failures when proxying to Easemob; pretty
   assert.equal(ev[3].errorDescription, 'username is not legal');
   assert.equal(ev[3].raw.split('\n').length, 7);
 });
+
+test('Go *url.Error quoted inside a logfmt value (slog text) keeps its method and URL', () => {
+  const { events: evs } = run([
+    'time=2026-11-28T10:15:31.000+08:00 level=ERROR msg="easemob call failed" err="Post \\"https://a1.easemob.com/acme/prod/messages/chatgroups\\": context deadline exceeded (Client.Timeout exceeded while awaiting headers)"',
+  ]);
+  assert.equal(evs.length, 1);
+  assert.equal(evs[0].method, 'POST');
+  assert.equal(evs[0].endpoint, '/messages/chatgroups');
+  assert.equal(evs[0].appkey, 'acme#prod');
+  assert.equal(evs[0].noResponse?.kind, 'timeout');
+});
