@@ -1,14 +1,14 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { LineCounter, isMap, isNode, isPair, isScalar, parseDocument, type Document } from 'yaml';
+import { LineCounter, parseDocument, type Document } from 'yaml';
+import { keyName, lineOf, type PathKey } from '../config/yaml-location.js';
 import type { z } from 'zod';
 import { disableSchema, ruleFileSchema, ruleSchema, type GroupByField, type RuleInput } from './schema.js';
 import { regexProblem } from './regex-safety.js';
 import { DEFAULT_GROUP_BY, type Classification, type Escalation } from './types.js';
 import { RuleError, type CompiledMatch, type CompiledRule, type RuleProblem, type RuleSet } from './rule.js';
 
-type PathKey = string | number;
 
 export interface LoadOptions {
   /** Load the bundled rules/ pack first (default true). */
@@ -49,31 +49,6 @@ export interface ParsedFile {
   file: string;
   entries: FileEntry[];
   problems: RuleProblem[];
-}
-
-function keyName(path: readonly PathKey[]): string {
-  return path.reduce<string>((acc, k) => (typeof k === 'number' ? `${acc}[${k}]` : acc ? `${acc}.${k}` : k), '');
-}
-
-/**
- * Line of `path` in the document: the key's line when the last step is a map key (so an unknown
- * or wrong key points at itself, not at a value on a later line), else the deepest existing node's.
- */
-function lineOf(doc: Document, lc: LineCounter, path: readonly PathKey[]): number | undefined {
-  for (let n = path.length; n >= 0; n--) {
-    const head = path.slice(0, n);
-    const last = head[head.length - 1];
-    if (typeof last === 'string') {
-      const parent = doc.getIn(head.slice(0, -1), true);
-      if (isMap(parent)) {
-        const pair = parent.items.find((p) => isPair(p) && isScalar(p.key) && p.key.value === last);
-        if (pair && isNode(pair.key) && pair.key.range) return lc.linePos(pair.key.range[0]).line;
-      }
-    }
-    const node = doc.getIn(head, true);
-    if (isNode(node) && node.range) return lc.linePos(node.range[0]).line;
-  }
-  return undefined;
 }
 
 function describeIssue(issue: z.core.$ZodIssue): string {

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
-import { LineCounter, parseDocument, isNode, type Document } from 'yaml';
+import { LineCounter, parseDocument } from 'yaml';
+import { keyName, lineOf, type PathKey } from './yaml-location.js';
 import type { z } from 'zod';
 import { configSchema, type Config } from './schema.js';
 import { readCredential } from './credentials.js';
@@ -25,21 +26,6 @@ export interface LoadedConfig extends Config {
   configFile: string | null;
   /** Absolute path of the database file. */
   dbPath: string;
-}
-
-type PathKey = string | number;
-
-function keyName(path: readonly PathKey[]): string {
-  return path.reduce<string>((acc, k) => (typeof k === 'number' ? `${acc}[${k}]` : acc ? `${acc}.${k}` : k), '');
-}
-
-/** Line of the deepest existing node on `path`. */
-function lineOf(doc: Document, lc: LineCounter, path: readonly PathKey[]): number | undefined {
-  for (let n = path.length; n >= 0; n--) {
-    const node = doc.getIn(path.slice(0, n), true);
-    if (isNode(node) && node.range) return lc.linePos(node.range[0]).line;
-  }
-  return undefined;
 }
 
 const CRED_REF = /\$\{CREDENTIAL:([A-Za-z0-9][A-Za-z0-9_.-]*)\}/g;
