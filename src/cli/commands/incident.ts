@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { terminalSafe } from '../../util/text.js';
 import { userInfo } from 'node:os';
 import { CliError, EXIT, getConfig } from '../context.js';
 import { openDatabase } from '../../store/db.js';
@@ -82,7 +83,7 @@ export function registerIncident(program: Command): void {
           process.stdout.write(JSON.stringify(out) + '\n');
           return;
         }
-        const clean = (s: unknown) => String(s ?? '–').replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, '?');
+        const clean = (s: unknown) => terminalSafe(String(s ?? '–'));
         const lines = [
           `#${inc.id} ${inc.severity.toUpperCase()} ${inc.state}${mutedBy ? ` (muted by ${mutedBy})` : ''}  ${clean(inc.title)}`,
           `  ref ${clean(inc.ref)}  rule ${clean(inc.rule)}  category ${inc.category}`,

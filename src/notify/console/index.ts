@@ -1,11 +1,12 @@
 import { atLeast, type Severity } from '../../classify/types.js';
 import type { Notification, Notifier } from '../notifier.js';
+import { terminalSafe } from '../../util/text.js';
 
 const ICON: Record<Severity, string> = { critical: '!!', error: '! ', warning: '~ ', info: '. ' };
 
 /** Control characters from logs must not reach the operator's terminal (escape-sequence injection). */
 function clean(s: string | null | undefined): string {
-  return (s ?? '').replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, '?');
+  return terminalSafe(s ?? '');
 }
 
 /** Prints a readable alert per notification: the default when no webhook is configured. */
