@@ -170,8 +170,14 @@ async function wire(
     committed(b: LineBatch) {
       resyncDelay = RESYNC_MS.initial;
       if (!b.lines.length) return;
-      let bytes = 0;
-      for (const l of b.lines) bytes += Buffer.byteLength(l.text) + 1;
+      // The reader's offsets give the batch's byte span directly; measuring each line's UTF-8
+      // length would put a second pass over every line on the hot path.
+      const first = b.lines[0].meta.offset;
+      let bytes = b.checkpoint && first >= 0 ? b.checkpoint.offset - first : -1;
+      if (bytes < 0) {
+        bytes = 0;
+        for (const l of b.lines) bytes += Buffer.byteLength(l.text) + 1;
+      }
       metrics?.linesRead.inc({ source: b.source }, b.lines.length);
       metrics?.bytesRead.inc({ source: b.source }, bytes);
     },
