@@ -83,6 +83,18 @@ export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv =
   if (typeof raw !== 'object' || Array.isArray(raw)) {
     throw new ConfigError(file, [{ line: 1, key: '', message: 'expected a mapping of settings at the top level' }]);
   }
+  // The SMTP password comes from the environment or a credential, never from the file itself.
+  const literalPass = (raw as { notify?: { email?: { smtp?: { pass?: unknown } } } }).notify?.email?.smtp?.pass;
+  if (typeof literalPass === 'string' && literalPass !== '' && !/\$\{[^}]+\}/.test(literalPass)) {
+    const path = ['notify', 'email', 'smtp', 'pass'];
+    throw new ConfigError(file, [
+      {
+        line: lineOf(doc, lc, path),
+        key: keyName(path),
+        message: 'a password must not be written in the config file: use ${SOME_ENV}, ${CREDENTIAL:smtp-password}, pass_file or APIWATCH_SMTP_PASS',
+      },
+    ]);
+  }
   const missing: { path: PathKey[]; name: string }[] = [];
   const interpolated = interpolate(raw, env, [], missing);
   if (missing.length) {

@@ -72,6 +72,10 @@ test('errors name the file, line, key and what was expected', () => {
   e = problem('sources: [\n');
   assert.match(e.message, /YAML syntax/);
 
+  e = problem('notify:\n  email:\n    to: ops@example.com\n    smtp:\n      host: mail\n      pass: hunter2\n');
+  assert.match(e.message, /apiwatch\.yaml:6: notify\.email\.smtp\.pass: a password must not be written in the config file/);
+  assert.doesNotMatch(e.message, /hunter2/);
+
   e = problem('retention:\n  events_days: "many"\n');
   assert.match(e.message, /:2: retention\.events_days: expected number/);
 });

@@ -1,4 +1,5 @@
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { readCredential } from '../../config/credentials.js';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { createTransport } from 'nodemailer';
 import type { LoadedConfig } from '../../config/load.js';
@@ -33,8 +34,8 @@ type SmtpConfig = NonNullable<EmailConfig['smtp']>;
 
 /**
  * The SMTP password, never from a literal in the config file or a log line. First found wins:
- * $APIWATCH_SMTP_PASS, `smtp.pass_file`, `$CREDENTIALS_DIRECTORY/smtp-pass` (systemd
- * LoadCredential=smtp-pass:…), then `smtp.pass` (meant for `${SOME_ENV}` interpolation).
+ * $APIWATCH_SMTP_PASS, `smtp.pass_file`, `$CREDENTIALS_DIRECTORY/smtp-password` (systemd
+ * LoadCredential=smtp-password:…), then `smtp.pass` (meant for `${SOME_ENV}` interpolation).
  */
 export function smtpPassword(smtp: SmtpConfig, configFile: string | null, env: NodeJS.ProcessEnv = process.env): string | undefined {
   if (env.APIWATCH_SMTP_PASS) return env.APIWATCH_SMTP_PASS;
@@ -49,10 +50,9 @@ export function smtpPassword(smtp: SmtpConfig, configFile: string | null, env: N
     const base = configFile ? dirname(configFile) : process.cwd();
     return readSecret(isAbsolute(smtp.pass_file) ? smtp.pass_file : resolve(base, smtp.pass_file), 'notify.email.smtp.pass_file');
   }
-  if (env.CREDENTIALS_DIRECTORY) {
-    const f = join(env.CREDENTIALS_DIRECTORY, 'smtp-pass');
-    if (existsSync(f)) return readSecret(f, 'systemd credential');
-  }
+  // The shipped unit loads it as LoadCredential=smtp-password:… (systemd/apiwatch.service).
+  const credential = readCredential('smtp-password', env);
+  if (credential !== undefined) return credential;
   return smtp.pass || undefined;
 }
 
@@ -75,7 +75,7 @@ function smtpMailer(email: EmailConfig, smtp: SmtpConfig, configFile: string | n
     const pass = smtpPassword(smtp, configFile, env);
     if (user && pass === undefined) {
       throw new MailConfigError(
-        'notify.email.smtp.user is set but no password was found (set APIWATCH_SMTP_PASS, smtp.pass_file, or a systemd credential "smtp-pass")',
+        'notify.email.smtp.user is set but no password was found (set APIWATCH_SMTP_PASS, smtp.pass_file, or a systemd credential "smtp-password")',
       );
     }
     transport = createTransport({

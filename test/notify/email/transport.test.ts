@@ -112,7 +112,7 @@ test('SMTP password: env first, then pass_file, then the systemd credential, the
   const dir = tempDir();
   const creds = join(dir, 'creds');
   mkdirSync(creds);
-  writeFileSync(join(creds, 'smtp-pass'), 'from-systemd\n');
+  writeFileSync(join(creds, 'smtp-password'), 'from-systemd\n');
   writeFileSync(join(dir, 'pass.txt'), 'from-file\n');
   const smtp = (extra: Record<string, unknown> = {}) =>
     ({ host: 'h', port: 587, secure: false, require_tls: false, tls_reject_unauthorized: true, connection_timeout: 1, greeting_timeout: 1, socket_timeout: 1, ...extra }) as never;
