@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { globSync, isDynamicPattern } from 'tinyglobby';
 import { LineCounter, parseDocument, type Document } from 'yaml';
 import { keyName, lineOf, type PathKey } from '../config/yaml-location.js';
 import type { z } from 'zod';
@@ -22,8 +23,16 @@ export function builtinRulesDir(): string {
   return fileURLToPath(new URL('../../rules/', import.meta.url));
 }
 
-/** Expands a file or directory into rule files. Directories: *.yaml / *.yml, recursive, sorted by path. */
+/**
+ * Expands a file, a directory or a glob into rule files. Directories: *.yaml / *.yml, recursive,
+ * sorted by path. A glob (`rules.d/*.yaml`) matching nothing is an error, as a missing file is.
+ */
 export function expandRulePath(path: string): string[] {
+  if (isDynamicPattern(path)) {
+    const found = globSync(path, { absolute: true, onlyFiles: true }).sort();
+    if (!found.length) throw new RuleError([{ file: path, message: 'no rule file matches this glob' }]);
+    return found.flatMap((f) => expandRulePath(f));
+  }
   let st;
   try {
     st = statSync(path);

@@ -194,3 +194,19 @@ test('duplicate YAML keys are syntax errors', () => {
   assert.equal(p[0].line, 3);
   assert.match(p[0].message, /unique/);
 });
+
+test('rules.files takes globs: every match is loaded, a glob matching nothing is an error', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'apiwatch-rules-glob-'));
+  mkdirSync(join(dir, 'rules.d'));
+  const rule = (id: string, status: number) =>
+    `rules:\n  - id: ${id}\n    match: { status: ${status}, error: custom_${status} }\n    category: request\n    severity: info\n    title: t\n    hint: h\n`;
+  writeFileSync(join(dir, 'rules.d', 'a.yaml'), rule('custom.a', 409));
+  writeFileSync(join(dir, 'rules.d', 'b.yaml'), rule('custom.b', 422));
+  writeFileSync(join(dir, 'rules.d', 'notes.txt'), 'not rules');
+  const set = loadRules({ builtin: false, files: [join(dir, 'rules.d', '*.yaml')] });
+  assert.deepEqual(set.rules.map((r) => r.id).sort(), ['custom.a', 'custom.b']);
+  assert.throws(
+    () => loadRules({ builtin: false, files: [join(dir, 'nothing', '*.yaml')] }),
+    (e: unknown) => e instanceof RuleError && /nothing\/\*\.yaml: no rule file matches this glob/.test(e.message),
+  );
+});
