@@ -230,3 +230,46 @@ test('the source timezone reaches the parser on every batch; naive times are rea
   db.close();
   assert.deepEqual(ts, ['2026-03-08T06:30:00.000Z', '2026-03-08T07:30:00.000Z']);
 });
+
+test('the real parser: the Java SDK 1.x two-line message split across a restart is one event, with its description', async () => {
+  const dir = tempDir();
+  const log = join(dir, 'app.log');
+  writeFileSync(log, '2026-11-28 10:00:00.000 INFO  [main] c.a.chat.App - started\n');
+  const glob = [join(dir, '*.log')];
+  let t = await inProcess(dir, { path: glob, start_at: 'beginning' }, { watch: false, reconcileMs: 3_600_000 });
+  await t.tailer.reconcileNow();
+  appendFileSync(log, 'com.easemob.im.server.exception.EMNotFoundException: GET /acme/prod/users/alice -> 404 Not Found, \n');
+  await t.tailer.reconcileNow(); // the first line only: the event is pending
+  await t.stop(); // restart before the second line is written
+  t = await inProcess(dir, { path: glob, start_at: 'beginning' }, { watch: false, reconcileMs: 3_600_000 });
+  appendFileSync(log, ' error_description -> Service resource not found\n2026-11-28 10:00:05.000 INFO  [main] c.a.chat.App - ok\n');
+  await t.tailer.reconcileNow();
+  await t.stop();
+  const db = new Database(join(dir, 'state', 'apiwatch.db'), { readonly: true });
+  const rows = db.prepare('SELECT ref, line, error_description, endpoint FROM events').all() as { ref: string; line: number; error_description: string; endpoint: string }[];
+  db.close();
+  assert.deepEqual(rows, [{ ref: 'E31', line: 2, error_description: 'Service resource not found', endpoint: '/users/{username}' }]);
+});
+
+test('the real parser: zone-less times in the source timezone, on both sides of a DST change', async () => {
+  const dir = tempDir();
+  const log = join(dir, 'app.log');
+  const line = (local: string) =>
+    `${local} ERROR 1 --- [nio-8080-exec-1] c.a.chat.Im : POST https://a1.easemob.com/acme/prod/messages/users failed: ` +
+    'org.springframework.web.client.HttpClientErrorException$TooManyRequests: 429 Too Many Requests: "{"error":"reach_limit","error_description":"This request has reached api limit"}"';
+  // New York springs forward at 2026-03-08 02:00 local: 01:30 is EST (UTC-5), 03:30 is EDT (UTC-4).
+  // (A Spring record may continue with a stack trace: the closing INFO line ends the second one.)
+  writeFileSync(log, [line('2026-03-08 01:30:00.000'), line('2026-03-08 03:30:00.000'), '2026-03-08 03:31:00.000 INFO  [main] ok'].join('\n') + '\n');
+  const t = await inProcess(
+    dir,
+    { path: [join(dir, '*.log')], start_at: 'beginning', timezone: 'America/New_York' },
+    { watch: false, reconcileMs: 3_600_000 },
+    { now: () => Date.UTC(2026, 2, 8, 12) }, // "now" near the log, so the 24-hour sanity rule keeps its times
+  );
+  await t.tailer.reconcileNow();
+  await t.stop();
+  const db = new Database(join(dir, 'state', 'apiwatch.db'), { readonly: true });
+  const ts = (db.prepare('SELECT ts FROM events ORDER BY line').all() as { ts: number }[]).map((r) => new Date(r.ts).toISOString());
+  db.close();
+  assert.deepEqual(ts, ['2026-03-08T06:30:00.000Z', '2026-03-08T07:30:00.000Z']);
+});
