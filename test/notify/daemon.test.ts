@@ -119,3 +119,39 @@ test('the daemon honours notify.slack.min_severity below the default: a warning 
   assert.ok(paged, 'the warning was paged');
   assert.match(JSON.stringify(slack.received[0].body), /409/);
 });
+
+test('a line carrying secrets reaches Slack and the database redacted', async () => {
+  const slack = await new FakeSlack().start();
+  const dir = tempDir();
+  const log = join(dir, 'app.log');
+  writeFileSync(log, '');
+  const config = join(dir, 'apiwatch.yaml');
+  writeFileSync(
+    config,
+    `state_dir: ${dir}/state\nsources:\n  - path: ${log}\n    start_at: beginning\nnotify:\n  console: { enabled: false }\n` +
+      `  slack:\n    webhook_url: ${slack.url()}\n    group_wait: 0s\n`,
+  );
+  const token = 'YWMtq8Zr3B9Lq0m1Ehh2cU9sAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA';
+  const d = start(config);
+  await new Promise((r) => setTimeout(r, 1500));
+  appendFileSync(
+    log,
+    JSON.stringify({
+      level: 50, time: Date.now(), msg: 'easemob call failed', method: 'POST',
+      url: `https://a1.easemob.com/acme/chat/messages/users?access_token=${token}`,
+      headers: { authorization: `Bearer ${token}` }, status: 401,
+      body: { error: 'unauthorized', error_description: `Unable to authenticate due to expired access token ${token}` },
+      client_secret: 'YXA6s3cr3tS3cr3tS3cr3tS3cr3t',
+    }) + '\n',
+  );
+  const paged = await until(() => slack.received.length === 1, 8000);
+  await stop(d);
+  assert.ok(paged, 'paged');
+  const sent = JSON.stringify(slack.received[0].body);
+  assert.doesNotMatch(sent, /q8Zr3B9Lq0m1Ehh2cU9s|s3cr3tS3cr3t/);
+  const db = openDatabase(join(dir, 'state', 'apiwatch.db'));
+  const stored = JSON.stringify(db.prepare('SELECT * FROM events').all()) + JSON.stringify(db.prepare('SELECT * FROM incidents').all());
+  db.close();
+  assert.match(stored, /REDACTED/);
+  assert.doesNotMatch(stored, /q8Zr3B9Lq0m1Ehh2cU9s|s3cr3tS3cr3t/);
+});
