@@ -43,6 +43,8 @@ test('/metrics counts what was fed; a locked database turns /healthz to 503 with
     let m = await scrape();
     assert.equal(m.get(`apiwatch_lines_read_total{source="${log}"}`), 7);
     assert.equal(m.get(`apiwatch_bytes_read_total{source="${log}"}`), statSync(log).size);
+    const age = m.get(`apiwatch_checkpoint_age_seconds{file="${log}"}`);
+    assert.ok(age !== undefined && age >= 0 && age < 60, `checkpoint age ${age}`);
     assert.equal(sum(m, 'apiwatch_events_total'), 4);
     // Per ref/category/severity, the counters equal what the store holds.
     const db = new Database(dbFile, { readonly: true });
