@@ -155,3 +155,26 @@ test('a line carrying secrets reaches Slack and the database redacted', async ()
   assert.match(stored, /REDACTED/);
   assert.doesNotMatch(stored, /q8Zr3B9Lq0m1Ehh2cU9s|s3cr3tS3cr3t/);
 });
+
+test('with no webhook configured, the console notifier prints the alert', async () => {
+  const dir = tempDir();
+  const log = join(dir, 'app.log');
+  writeFileSync(log, '');
+  const config = join(dir, 'apiwatch.yaml');
+  writeFileSync(config, `state_dir: ${dir}/state\nsources:\n  - path: ${log}\n    start_at: beginning\nnotify:\n  slack:\n    group_wait: 0s\n`);
+  const p = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'run', '--config', config], {
+    stdio: ['ignore', 'pipe', 'ignore'],
+    env: { ...process.env, APIWATCH_LOG_LEVEL: 'silent' },
+  });
+  let out = '';
+  p.stdout!.on('data', (d) => (out += d));
+  await new Promise((r) => setTimeout(r, 1500));
+  appendFileSync(
+    log,
+    JSON.stringify({ level: 50, time: Date.now(), msg: 'easemob call failed', method: 'POST', url: 'https://a1.easemob.com/acme/chat/messages/users', status: 429, body: { error: 'reach_limit', error_description: 'This request has reached api limit' } }) + '\n',
+  );
+  const printed = await until(() => out.includes('ack: apiwatch incident ack 1'), 8000);
+  await stop(p);
+  assert.ok(printed, out);
+  assert.match(out, /\[NEW\] ERROR #1 .*\(E37, rate_limit\)/);
+});
