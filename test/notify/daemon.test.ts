@@ -29,17 +29,22 @@ async function until(cond: () => boolean, ms: number): Promise<boolean> {
   return cond();
 }
 
+/** A config tailing `log` from its start, paging to `webhook` with no group_wait, console off. */
+function writeSlackConfig(config: string, dir: string, log: string, webhook: string, slackExtra = ''): void {
+  writeFileSync(
+    config,
+    `state_dir: ${dir}/state\nsources:\n  - path: ${log}\n    start_at: beginning\nnotify:\n  console: { enabled: false }\n` +
+      `  slack:\n    webhook_url: ${webhook}\n    group_wait: 0s\n${slackExtra}`,
+  );
+}
+
 test('the daemon pages a failing call to Slack once, and a restart does not page it again', async () => {
   const slack = await new FakeSlack().start();
   const dir = tempDir();
   const log = join(dir, 'app.log');
   writeFileSync(log, '');
   const config = join(dir, 'apiwatch.yaml');
-  writeFileSync(
-    config,
-    `state_dir: ${dir}/state\nsources:\n  - path: ${log}\n    start_at: beginning\nnotify:\n  console: { enabled: false }\n` +
-      `  slack:\n    webhook_url: ${slack.url()}\n    group_wait: 0s\n`,
-  );
+  writeSlackConfig(config, dir, log, slack.url());
   const line = (t: number) =>
     JSON.stringify({
       level: 50, time: t, msg: 'easemob call failed', method: 'POST', url: 'https://a1.easemob.com/acme/chat/messages/users',
@@ -79,11 +84,7 @@ test('incidents from `apiwatch replay` are not paged by the next `apiwatch run`;
   writeFileSync(old, line(Date.now() - 60_000, 429, 'reach_limit'));
   writeFileSync(log, '');
   const config = join(dir, 'apiwatch.yaml');
-  writeFileSync(
-    config,
-    `state_dir: ${dir}/state\nsources:\n  - path: ${log}\n    start_at: beginning\nnotify:\n  console: { enabled: false }\n` +
-      `  slack:\n    webhook_url: ${slack.url()}\n    group_wait: 0s\n    min_severity: info\n`,
-  );
+  writeSlackConfig(config, dir, log, slack.url(), '    min_severity: info\n');
   const replay = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'replay', '--config', config, old], { stdio: 'ignore' });
   assert.equal(await new Promise((r) => replay.once('exit', r)), 0);
   const d = start(config);
@@ -102,11 +103,7 @@ test('the daemon honours notify.slack.min_severity below the default: a warning 
   const log = join(dir, 'app.log');
   writeFileSync(log, '');
   const config = join(dir, 'apiwatch.yaml');
-  writeFileSync(
-    config,
-    `state_dir: ${dir}/state\nsources:\n  - path: ${log}\n    start_at: beginning\nnotify:\n  console: { enabled: false }\n` +
-      `  slack:\n    webhook_url: ${slack.url()}\n    group_wait: 0s\n    min_severity: info\n`,
-  );
+  writeSlackConfig(config, dir, log, slack.url(), '    min_severity: info\n');
   const d = start(config);
   await new Promise((r) => setTimeout(r, 1500));
   // 409 is in no row of the table: ref null, severity warning.
@@ -126,11 +123,7 @@ test('a line carrying secrets reaches Slack and the database redacted', async ()
   const log = join(dir, 'app.log');
   writeFileSync(log, '');
   const config = join(dir, 'apiwatch.yaml');
-  writeFileSync(
-    config,
-    `state_dir: ${dir}/state\nsources:\n  - path: ${log}\n    start_at: beginning\nnotify:\n  console: { enabled: false }\n` +
-      `  slack:\n    webhook_url: ${slack.url()}\n    group_wait: 0s\n`,
-  );
+  writeSlackConfig(config, dir, log, slack.url());
   const token = 'YWMtq8Zr3B9Lq0m1Ehh2cU9sAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA';
   const d = start(config);
   await new Promise((r) => setTimeout(r, 1500));
