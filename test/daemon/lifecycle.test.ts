@@ -131,3 +131,20 @@ test('a second instance on the same database refuses to start and says why', asy
     first.kill('SIGKILL');
   }
 });
+
+test('SIGINT stops as cleanly as SIGTERM: exit 0, and a restart stores nothing twice', async () => {
+  const { dir, log, db } = setup();
+  appendLines(log, [failLine(429), failLine(500, 'internal_error', 'chatgroups')]);
+  const cfg = writeConfig(dir);
+  const first = new DaemonProc(cfg);
+  await until('both events', () => eventCount(db) === 2);
+  first.kill('SIGINT');
+  const exit = await first.exited;
+  assert.equal(exit.code, 0, first.stderr);
+  appendLines(log, [failLine(401, 'unauthorized', 'users')]);
+  const second = new DaemonProc(cfg);
+  await until('the line written while stopped', () => eventCount(db) === 3);
+  second.kill('SIGTERM');
+  assert.equal((await second.exited).code, 0);
+  assert.equal(eventCount(db), 3);
+});

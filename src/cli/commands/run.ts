@@ -37,9 +37,14 @@ export function registerRun(program: Command): void {
       };
       process.on('SIGTERM', () => stop('SIGTERM'));
       process.on('SIGINT', () => stop('SIGINT'));
+      // A reload asked for during start-up is not dropped: it runs once the daemon is up (the
+      // file may already have changed, e.g. a config-management run racing the service start).
+      let reloadPending = false;
       process.on('SIGHUP', () => {
-        if (!daemon) log.warn('SIGHUP during start-up ignored; send it again once ready');
-        else {
+        if (!daemon) {
+          reloadPending = true;
+          log.info('SIGHUP during start-up: reloading once started');
+        } else {
           log.info('SIGHUP: reloading configuration');
           void daemon.reload();
         }
@@ -56,6 +61,7 @@ export function registerRun(program: Command): void {
         throw err;
       }
       if (stopRequested) daemon.stop().then(finish, failed);
+      else if (reloadPending) void daemon.reload();
       await done;
       // Timers from other stages (retries, sockets) must not keep a stopped daemon alive past TimeoutStopSec.
       setImmediate(() => process.exit(process.exitCode ?? EXIT.OK));
