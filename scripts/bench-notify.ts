@@ -21,7 +21,7 @@ import { Dispatcher } from '../src/notify/dispatch.js';
 import { OutboxStore } from '../src/notify/outbox/store.js';
 import { OutboxWorker } from '../src/notify/outbox/worker.js';
 import { SlackClient } from '../src/notify/slack/client.js';
-import { CHANNEL, SlackNotifier, SlackRouter } from '../src/notify/slack/index.js';
+import { SlackNotifier, SlackRouter } from '../src/notify/slack/index.js';
 import { silentLogger } from '../src/util/log.js';
 import type { ClassifiedEvent } from '../src/classify/types.js';
 
@@ -116,10 +116,10 @@ const db = openDatabase(join(dir, 'inproc.db'));
 const incidents = new IncidentStore(db);
 const outbox = new OutboxStore(db);
 const router = new SlackRouter({ webhook_url: url, routes: [] });
-const client = new SlackClient(5000);
-const worker = new OutboxWorker({ store: outbox, channel: CHANNEL, targets: router.urls, post: (u, p) => client.post(u, p as never), log: silentLogger, minIntervalMs: 0 });
+const slackChannel = new SlackNotifier(router, { minSeverity: 'info', minIntervalMs: 0, client: new SlackClient(5000) });
+const worker = new OutboxWorker({ store: outbox, notifiers: [slackChannel], log: silentLogger });
 const dispatcher = new Dispatcher({
-  db, notifiers: [new SlackNotifier(outbox, router, { minSeverity: 'info' })], log: silentLogger,
+  db, notifiers: [slackChannel], log: silentLogger,
   muter: new Muter(new SilenceStore(db), []), policy: { groupWait: 0 }, onQueued: () => worker.kick(),
 });
 worker.start();

@@ -8,7 +8,8 @@ import type { Classifier } from '../classify/types.js';
 import { Pipeline } from './pipeline.js';
 import { Tailer } from '../ingest/tailer.js';
 import type { LineBatch } from '../ingest/types.js';
-import { createNotify, type NotifySystem } from '../notify/index.js';
+import { createDispatcher, createNotifiers, createOutboxWorker } from '../notify/index.js';
+import { OutboxStore } from '../notify/outbox/store.js';
 import type { Notifier } from '../notify/notifier.js';
 import { startDigest } from '../digest/index.js';
 import type { IncidentChange } from '../incidents/types.js';
@@ -36,15 +37,17 @@ export interface Daemon {
 export interface DaemonOptions {
   notify?: SdNotify;
   /**
-   * Replaces the console/Slack notifiers the config asks for (embedding, tests); called again on
-   * reload. A notifier with background work may have `close(): Promise<void>`: it is called when a
-   * reload replaces it and at shutdown (after in-flight sends, within shutdown.notify_grace).
+   * Replaces the channels the config asks for (embedding, tests); called again on reload. Each is an
+   * outbox channel (render + deliver, src/notify/notifier.ts); its optional `close()` is called when a
+   * reload replaces it and at shutdown (after in-flight deliveries, within shutdown.notify_grace).
    */
   buildNotifiers?: (cfg: LoadedConfig) => Notifier[];
 }
 
 const LOOP_MS = 500;
 const HEARTBEAT_MS = 5000;
+const DISPATCH_MS = 1000;
+const PRUNE_MS = 3_600_000;
 
 /** Wires ingest → parse → classify → incidents → notify for `apiwatch run`, with its lifecycle. */
 export async function startDaemon(cfg: LoadedConfig, log: Logger, opts: DaemonOptions = {}): Promise<Daemon> {
@@ -105,27 +108,15 @@ async function wire(
     classify: (ev) => classifier.classify(ev),
     fingerprint: (ev, cls) => classifier.fingerprint(ev, cls),
   };
-  const inflight = new Set<Promise<unknown>>();
   let metrics: DaemonMetrics | undefined;
-  // Keeps the notifier's own minimum severity visible: the dispatcher gates paging on it.
-  const track = (n: Notifier): Notifier => ({
-    name: n.name,
-    minSeverity: n.minSeverity,
-    send(msg) {
-      const p = n.send(msg);
-      inflight.add(p);
-      p.then(
-        () => metrics?.notifications.inc({ notifier: n.name, result: 'sent' }),
-        () => metrics?.notifications.inc({ notifier: n.name, result: 'failed' }),
-      ).finally(() => inflight.delete(p));
-      return p;
-    },
-  });
-  // Dispatcher, paging policy, console/Slack notifiers and the outbox worker; rebuilt on reload.
-  let rawNotifiers = makeNotifiers?.(cfg) ?? [];
-  const buildNotify = (c: LoadedConfig, custom: Notifier[] | undefined): NotifySystem =>
-    createNotify(c, db, log, { notifiers: custom, wrap: track });
-  let notifySys = buildNotify(cfg, makeNotifiers ? rawNotifiers : undefined);
+  // The channels and the dispatcher are config-scoped (rebuilt on reload); the outbox worker lives
+  // as long as the daemon, so a delivery in flight during a reload is never started twice.
+  const buildNotifiers = (c: LoadedConfig) => makeNotifiers?.(c) ?? createNotifiers(c);
+  let notifiers = buildNotifiers(cfg);
+  const worker = createOutboxWorker(cfg, db, log, notifiers, { onResult: (channel, result) => metrics?.notifications.inc({ channel, result }) });
+  const buildDispatcher = (c: LoadedConfig, list: Notifier[]) => createDispatcher(c, db, log, list, { onQueued: () => worker.kick() });
+  let dispatcher = buildDispatcher(cfg, notifiers);
+  const outbox = new OutboxStore(db);
   const closeNotifiers = async (list: Notifier[], withinMs: number) => {
     let timer: NodeJS.Timeout | undefined;
     const all = Promise.allSettled(list.map((n) => (n as { close?: () => Promise<void> }).close?.()));
@@ -137,7 +128,7 @@ async function wire(
     for (const c of changes) {
       if (c.added) metrics?.events.inc({ ref: c.incident.ref ?? 'none', category: c.incident.category, severity: c.incident.severity }, c.added);
     }
-    notifySys.dispatcher.handle(changes);
+    dispatcher.handle(changes);
   };
   // A fresh pipeline (fresh parser state) after a store failure: see GuardedSink.
   const makePipeline = () => {
@@ -266,6 +257,23 @@ async function wire(
       stallAfterMs: current.health.stall_after,
     });
   };
+  // Timers (group_wait, group_interval, repeat, auto-resolve) advance even with no new lines.
+  const dispatchTimer = setInterval(() => {
+    try {
+      dispatcher.tick();
+    } catch (err) {
+      log.error({ err: (err as Error).message }, 'dispatch tick failed');
+    }
+  }, DISPATCH_MS);
+  const pruneOutbox = () => {
+    try {
+      outbox.prune(Date.now() - current.retention.events_days * 86_400_000);
+    } catch (err) {
+      log.warn({ err: (err as Error).message }, 'outbox prune failed');
+    }
+  };
+  const pruneTimer = setInterval(pruneOutbox, PRUNE_MS);
+  pruneTimer.unref();
   const loop = setInterval(() => {
     const now = Date.now();
     loopAt = now;
@@ -369,7 +377,8 @@ async function wire(
     server = await startHttp(cfg.http.listen, { metrics: () => metrics.render(), contentType: metrics.registry.contentType, health });
   }
 
-  notifySys.start();
+  pruneOutbox();
+  worker.start();
   await startTailer(cfg);
   let digest = startDigest(db, cfg, log);
   const statusText = () => `watching ${current.sources.length} source(s); ${stats().events} events since start`;
@@ -387,8 +396,8 @@ async function wire(
       if (!current.configFile) throw new Error('running on built-in defaults: there is no config file to re-read');
       const next = loadConfig(current.configFile);
       const nextClassifier = await loadClassifierFor(next);
-      const nextRaw = makeNotifiers?.(next) ?? [];
-      const nextNotify = buildNotify(next, makeNotifiers ? nextRaw : undefined);
+      const nextNotifiers = buildNotifiers(next);
+      const nextDispatcher = buildDispatcher(next, nextNotifiers);
       const restartOnly: string[] = [];
       if (next.dbPath !== current.dbPath) restartOnly.push('state_dir');
       if (JSON.stringify(next.http) !== JSON.stringify(current.http)) restartOnly.push('http');
@@ -396,12 +405,11 @@ async function wire(
       if (restartOnly.length) log.warn({ keys: restartOnly }, 'these settings change only on restart; keeping the running values');
       // Everything validated: apply. Nothing above touched the running state.
       classifier = nextClassifier;
-      const replacedNotify = notifySys;
-      notifySys = nextNotify;
-      nextNotify.start();
-      void replacedNotify.stop();
-      const replaced = rawNotifiers;
-      rawNotifiers = nextRaw;
+      const replaced = notifiers;
+      notifiers = nextNotifiers;
+      dispatcher = nextDispatcher;
+      worker.setNotifiers(nextNotifiers);
+      worker.kick();
       void closeNotifiers(replaced, current.shutdown.notify_grace);
       await digest?.stop();
       digest = startDigest(db, next, log);
@@ -454,19 +462,14 @@ async function wire(
         // The tailer finishes (and commits) the batch in flight; a resync under way ends first.
         await withTailer(stopTailer);
         if (retentionRun) await retentionRun;
+        clearInterval(dispatchTimer);
+        clearInterval(pruneTimer);
         const graceEnds = Date.now() + current.shutdown.notify_grace;
-        if (inflight.size) {
-          const pending = inflight.size;
-          let timer: NodeJS.Timeout | undefined;
-          const timedOut = await Promise.race([
-            Promise.allSettled([...inflight]).then(() => false),
-            new Promise<boolean>((r) => (timer = setTimeout(() => r(true), current.shutdown.notify_grace))),
-          ]);
-          clearTimeout(timer);
-          if (timedOut) log.warn({ pending: inflight.size, of: pending }, 'notifications still in flight at shutdown; giving up on them');
-        }
-        await closeNotifiers(rawNotifiers, graceEnds - Date.now());
-        await notifySys.stop();
+        const of = worker.inFlight;
+        const left = await worker.stop(current.shutdown.notify_grace);
+        // They stay pending in the outbox and go out at the next start.
+        if (left) log.warn({ pending: left, of }, 'notifications still in flight at shutdown; giving up on them');
+        await closeNotifiers(notifiers, graceEnds - Date.now());
         await digest?.stop();
         if (server) {
           server.close();

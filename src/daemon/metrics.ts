@@ -25,7 +25,7 @@ export class DaemonMetrics {
   readonly linesRead: Counter<'source'>;
   readonly bytesRead: Counter<'source'>;
   readonly events: Counter<'ref' | 'category' | 'severity'>;
-  readonly notifications: Counter<'notifier' | 'result'>;
+  readonly notifications: Counter<'channel' | 'result'>;
   readonly reloads: Counter<'result'>;
   readonly storeWriteFailures: Counter<'code'>;
   readonly retentionPurged: Counter;
@@ -43,8 +43,8 @@ export class DaemonMetrics {
     });
     this.notifications = new Counter({
       name: 'apiwatch_notifications_total',
-      help: 'Notifications handed to a notifier, by result (sent|failed)',
-      labelNames: ['notifier', 'result'],
+      help: 'Delivery attempts from the outbox, by channel and result (sent|retry|dead)',
+      labelNames: ['channel', 'result'],
       registers,
     });
     this.reloads = new Counter({ name: 'apiwatch_reloads_total', help: 'Config reloads (SIGHUP), by result (ok|failed)', labelNames: ['result'], registers });

@@ -6,9 +6,11 @@ import { Muter } from '../incidents/silences.js';
 import type { Logger } from '../util/log.js';
 import type { Notification, Notifier } from './notifier.js';
 import { DEFAULT_POLICY, decide, type NotifyState, type PagingPolicy } from './policy.js';
+import { OutboxStore } from './outbox/store.js';
 
 export interface DispatcherOptions {
   db: DB;
+  /** The channels: each renders its outbox rows inside the decision's transaction. */
   notifiers: Notifier[];
   log: Logger;
   muter: Muter;
@@ -26,9 +28,10 @@ type Row = Incident & { ns_epoch: number | null } & Partial<Record<`ns_${keyof N
 
 /**
  * Decides, on every tick and right after every committed batch, which incidents to page about:
- * auto-resolves quiet incidents, applies silences, then the paging policy. What was paged is
- * written in the same transaction as the queued messages, so a restart neither forgets nor
- * re-pages.
+ * auto-resolves quiet incidents, applies silences, then the paging policy. The decision
+ * (incident_notify) and every channel's outbox rows commit in one transaction: a crash leaves
+ * either both or neither, so a restart neither forgets a page nor repeats one. Delivery is the
+ * OutboxWorker's; nothing here does I/O outside the database.
  */
 export class Dispatcher {
   readonly policy: PagingPolicy;
@@ -37,6 +40,7 @@ export class Dispatcher {
   private readonly incidents: IncidentStore;
   private readonly candidates;
   private readonly upsert;
+  private readonly outbox: OutboxStore;
   private readonly tx: (now: number) => Notification[];
 
   constructor(private readonly o: DispatcherOptions) {
@@ -50,6 +54,7 @@ export class Dispatcher {
     }
     this.lifecycle = new Lifecycle(o.db, o.resolveAfterMs);
     this.incidents = new IncidentStore(o.db);
+    this.outbox = new OutboxStore(o.db);
     // Open incidents, and resolved ones whose closing has not been recorded yet.
     this.candidates = o.db.prepare(
       `SELECT i.*, n.epoch AS ns_epoch, n.first_paged_at AS ns_first_paged_at, n.last_paged_at AS ns_last_paged_at,
@@ -110,26 +115,24 @@ export class Dispatcher {
       };
       const flapSince = n.flapping ? (ns?.flapping_since ?? now) : null;
       this.upsert.run({ id: r.id, epoch: r.epoch, now, count: r.count, severity: r.severity, kind: d.kind, pages: 1, flapping: flapSince });
-      for (const notifier of this.o.notifiers) notifier.enqueue?.(n);
+      for (const notifier of this.o.notifiers) {
+        for (const m of notifier.render(n)) {
+          this.outbox.enqueue({ channel: notifier.name, target: m.target, incidentId: r.id, kind: n.kind, payload: m.payload }, now);
+        }
+      }
       out.push(n);
     }
     return out;
   }
 
-  /** Auto-resolves, decides and queues. Returns the notifications sent (for tests and logs). */
+  /** Auto-resolves, decides and queues. Returns the notifications queued (for tests and logs). */
   tick = (now = this.now()): Notification[] => {
     this.lifecycle.resolveQuiet(now);
-    const sent = this.tx(now);
-    if (!sent.length) return sent;
-    for (const n of sent) {
-      this.o.log.info({ incident: n.incident.id, kind: n.kind, severity: n.incident.severity }, 'page');
-      for (const notifier of this.o.notifiers) {
-        if (notifier.enqueue) continue;
-        notifier.send(n).catch((err: Error) => this.o.log.error({ notifier: notifier.name, err: err.message }, 'notification failed'));
-      }
-    }
+    const queued = this.tx(now);
+    if (!queued.length) return queued;
+    for (const n of queued) this.o.log.info({ incident: n.incident.id, kind: n.kind, severity: n.incident.severity }, 'page');
     this.o.onQueued?.();
-    return sent;
+    return queued;
   };
 
   /** The pipeline's onChanges: evaluate at once, so group_wait 0 pages without waiting for the timer. */

@@ -19,15 +19,64 @@ export interface Notification {
   flapping?: boolean;
 }
 
-/** An integration (console, Slack, email…). One folder per integration under src/notify/. */
-export interface Notifier {
-  readonly name: string;
-  send(n: Notification): Promise<void>;
+/** What one delivery attempt came to. Every channel answers in these terms; the OutboxWorker acts on them. */
+export interface DeliveryResult {
+  ok: boolean;
+  /** HTTP status (0 when there was no response). */
+  status: number;
   /**
-   * Durable integrations (Slack via the outbox) queue synchronously inside the dispatcher's
-   * transaction, so a page is recorded as decided only together with its queued message.
+   * Wait this long before the next attempt on this target (429 Retry-After, a bot's rate-limit errcode).
+   * Not an error: it does not grow the error backoff.
    */
-  enqueue?(n: Notification): void;
-  /** Lowest severity this integration pages for (resolved notices follow their firing page). */
-  readonly minSeverity?: Severity;
+  retryAfterMs?: number;
+  /**
+   * Never retry: dead-letter now (bad token, sign mismatch, keyword/IP not allowed, a dead webhook) with an
+   * error that names the setting to fix.
+   */
+  permanent?: boolean;
+  /** Short, secret-free text for logs and outbox.last_error. */
+  error?: string;
+}
+
+/** One queued message: a target NAME (a route, a bot; never its URL or key) and the JSON payload for it. */
+export interface OutboxMessage {
+  target: string;
+  payload: unknown;
+}
+
+/** Messages per target the channel accepts; the OutboxWorker spaces attempts to stay under both. */
+export interface ChannelRate {
+  perMinute?: number;
+  perSecond?: number;
+}
+
+/**
+ * A channel (console, Slack, WeCom, DingTalk, Feishu, webhook, Alertmanager…), one folder per channel
+ * under src/notify/. Every channel goes through the outbox: `render` runs inside the dispatcher's
+ * transaction, which inserts one outbox row per message together with the paging decision; `deliver`
+ * is called by the OutboxWorker only.
+ */
+export interface Notifier {
+  /** Outbox channel name: 'console' | 'slack' | 'wecom' | 'dingtalk' | 'feishu' | 'webhook' | 'alertmanager' … */
+  readonly name: string;
+  /** Lowest severity this channel pages for (resolved notices follow their firing page). */
+  readonly minSeverity: Severity;
+  /** Per-target pacing the OutboxWorker enforces (Slack ~1/s; WeCom/DingTalk 20/min; Feishu 100/min and 5/s). */
+  readonly rate: ChannelRate;
+  /**
+   * Pure and synchronous: the messages this notification becomes — target names, JSON-serialisable
+   * payloads, redacted and escaped for the channel's markup. [] = not for this channel (severity, route).
+   */
+  render(n: Notification): OutboxMessage[];
+  /** Delivers one queued payload (sign here: signatures carry a fresh timestamp). The target → URL/secret map lives in the notifier. */
+  deliver(target: string, payload: unknown): Promise<DeliveryResult>;
+  /** Lets background work wind down (called when a reload replaces the notifier and at shutdown). */
+  close?(): Promise<void>;
+}
+
+/** The gap the OutboxWorker keeps between two attempts on one target of a channel with this rate. */
+export function minIntervalMs(rate: ChannelRate): number {
+  const perSecond = rate.perSecond && rate.perSecond > 0 ? 1000 / rate.perSecond : 0;
+  const perMinute = rate.perMinute && rate.perMinute > 0 ? 60_000 / rate.perMinute : 0;
+  return Math.ceil(Math.max(perSecond, perMinute));
 }

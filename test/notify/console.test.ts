@@ -14,12 +14,17 @@ function incident(over: Partial<Incident> = {}): Incident {
   } as Incident;
 }
 
+/** What the console channel prints for a notification: render (the dispatcher's part), then deliver (the worker's). */
+async function print(c: ConsoleNotifier, n: Notification): Promise<void> {
+  for (const m of c.render(n)) assert.equal((await c.deliver(m.target, JSON.parse(JSON.stringify(m.payload)))).ok, true);
+}
+
 const note = (i: Incident, kind: Notification['kind'] = 'firing'): Notification => ({ kind, incident: i, newEvents: 1, at: 0 });
 
 test('console alerts carry ref, endpoint, hint and the ack command; log text cannot drive the terminal', async () => {
   const out: string[] = [];
   const c = new ConsoleNotifier('error', (t) => out.push(t));
-  await c.send(note(incident({ last_description: 'evil \u001b[2J\u001b]0;pwned\u0007 text' })));
+  await print(c, note(incident({ last_description: 'evil \u001b[2J\u001b]0;pwned\u0007 text' })));
   const text = out.join('');
   assert.match(text, /\[NEW\] ERROR #7 API call-rate limit reached \(E37, rate_limit\)/);
   assert.match(text, /POST \/messages\/users {2}app acme#chat/);
@@ -32,8 +37,8 @@ test('console alerts carry ref, endpoint, hint and the ack command; log text can
 test('console alerts below the minimum severity are not printed; resolved notices are', async () => {
   const out: string[] = [];
   const c = new ConsoleNotifier('error', (t) => out.push(t));
-  await c.send(note(incident({ severity: 'warning' })));
+  await print(c, note(incident({ severity: 'warning' })));
   assert.equal(out.length, 0);
-  await c.send(note(incident({ severity: 'warning', state: 'resolved' }), 'resolved'));
+  await print(c, note(incident({ severity: 'warning', state: 'resolved' }), 'resolved'));
   assert.match(out.join(''), /\[RESOLVED\]/);
 });

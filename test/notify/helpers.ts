@@ -11,7 +11,7 @@ import type { PagingPolicy } from '../../src/notify/policy.js';
 import { OutboxStore } from '../../src/notify/outbox/store.js';
 import { OutboxWorker } from '../../src/notify/outbox/worker.js';
 import { SlackClient } from '../../src/notify/slack/client.js';
-import { CHANNEL, SlackNotifier, SlackRouter } from '../../src/notify/slack/index.js';
+import { SlackNotifier, SlackRouter } from '../../src/notify/slack/index.js';
 import type { MaintenanceWindow, SlackConfig } from '../../src/config/schema.js';
 import { silentLogger } from '../../src/util/log.js';
 import { tempDir } from '../helpers/tmp.js';
@@ -127,20 +127,20 @@ export function harness(o: HarnessOptions): Harness {
   const outbox = new OutboxStore(db);
   const router = new SlackRouter({ webhook_url: o.slack.url(), routes: o.routes ?? [] });
   const silences = new SilenceStore(db);
+  const client = new SlackClient(o.timeoutMs ?? 2000, globalThis.fetch, now);
+  const slack = new SlackNotifier(router, {
+    minSeverity: o.policy?.minSeverity ?? 'error', language: o.language, minIntervalMs: o.minIntervalMs ?? 1000, client,
+  });
   const dispatcher = new Dispatcher({
     db,
-    notifiers: [new SlackNotifier(outbox, router, { minSeverity: o.policy?.minSeverity ?? 'error', language: o.language })],
+    notifiers: [slack],
     log: silentLogger,
     muter: new Muter(silences, o.maintenance ?? []),
     policy: { groupWait: 10_000, groupInterval: 300_000, repeatInterval: 14_400_000, ...o.policy },
     resolveAfterMs: o.resolveAfterMs ?? 1_800_000,
     now,
   });
-  const client = new SlackClient(o.timeoutMs ?? 2000, globalThis.fetch, now);
-  const worker = new OutboxWorker({
-    store: outbox, channel: CHANNEL, targets: router.urls, post: (u, p) => client.post(u, p as never),
-    log: silentLogger, now, random: () => 0.5, minIntervalMs: o.minIntervalMs ?? 1000,
-  });
+  const worker = new OutboxWorker({ store: outbox, notifiers: [slack], log: silentLogger, now, random: () => 0.5 });
   const commit = db.transaction((events: ClassifiedEvent[]) => incidents.record(events, clock.t));
   return {
     db, dbPath, clock, now, incidents, outbox, dispatcher, worker, silences,

@@ -32,10 +32,10 @@ export function registerNotify(program: Command): void {
           unfurl_media: false,
           link_names: false,
         });
-        if (res.outcome === 'sent') process.stdout.write(`${name}: ok (HTTP 200)\n`);
+        if (res.ok) process.stdout.write(`${name}: ok (HTTP 200)\n`);
         else {
           failed++;
-          process.stdout.write(`${name}: FAILED (${res.outcome === 'permanent' ? 'permanent' : 'transient'}) ${res.error}\n`);
+          process.stdout.write(`${name}: FAILED (${res.permanent ? 'permanent' : 'transient'}) ${res.error}\n`);
         }
       }
       if (failed) process.exitCode = EXIT.FAILURE;

@@ -18,7 +18,7 @@ export interface OutboxRow {
   last_status: number | null;
 }
 
-/** The durable queue between the dispatcher's decision and Slack's 200. */
+/** The durable queue between the dispatcher's decision and the channel's acceptance, for every channel. */
 export class OutboxStore {
   private readonly insert;
   private readonly headStmt;
@@ -32,7 +32,7 @@ export class OutboxStore {
     this.headStmt = db.prepare(
       "SELECT * FROM outbox WHERE state = 'pending' AND channel = ? AND target = ? ORDER BY id LIMIT 1",
     );
-    this.targetsStmt = db.prepare("SELECT DISTINCT target FROM outbox WHERE state = 'pending' AND channel = ?");
+    this.targetsStmt = db.prepare("SELECT DISTINCT channel, target FROM outbox WHERE state = 'pending'");
   }
 
   enqueue(r: { channel: string; target: string; incidentId: number | null; kind: string; payload: unknown }, now: number): number {
@@ -42,11 +42,12 @@ export class OutboxStore {
     );
   }
 
-  pendingTargets(channel: string): string[] {
-    return (this.targetsStmt.all(channel) as { target: string }[]).map((r) => r.target);
+  /** Every (channel, target) with something queued. */
+  pendingTargets(): { channel: string; target: string }[] {
+    return this.targetsStmt.all() as { channel: string; target: string }[];
   }
 
-  /** The oldest pending message of a target. Only the head is ever sent: order is kept per webhook. */
+  /** The oldest pending message of a target. Only the head is ever sent: order is kept per target. */
   head(channel: string, target: string): OutboxRow | undefined {
     return this.headStmt.get(channel, target) as OutboxRow | undefined;
   }

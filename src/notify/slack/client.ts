@@ -6,13 +6,11 @@ import {
   type IncomingWebhookSendArguments,
 } from '@slack/webhook';
 
-/** What one POST to a webhook came to. */
-export type DeliveryResult =
-  | { outcome: 'sent'; status: 200 }
-  /** Try again: 429 (after `retryAfterMs`), 5xx, 408, time-outs, network errors. */
-  | { outcome: 'retry'; status: number | null; retryAfterMs?: number; error: string }
-  /** Will never succeed as is: 400 invalid_payload, 403, 404 no_service / channel_not_found, 410 channel_is_archived… */
-  | { outcome: 'permanent'; status: number; error: string };
+import type { DeliveryResult } from '../notifier.js';
+
+// Outcomes of one POST: ok on HTTP 200; retry on 429 (after `retryAfterMs`), 5xx, 408, time-outs and
+// network errors; permanent (never succeeds as is) on 400 invalid_payload, 403, 404 no_service /
+// channel_not_found, 410 channel_is_archived…
 
 /** Retry-After is seconds or an HTTP date (RFC 9110 §10.2.3). */
 export function parseRetryAfter(v: string | null, now = Date.now()): number | undefined {
@@ -44,12 +42,12 @@ export class SlackClient {
   async post(url: string, payload: IncomingWebhookSendArguments): Promise<DeliveryResult> {
     const res = await this.postRaw(url, payload);
     // Some fetch errors quote the URL (an invalid one, for instance); the URL is a secret.
-    if (res.outcome !== 'sent') res.error = res.error.split(url).join('[webhook URL]');
+    if (res.error) res.error = res.error.split(url).join('[webhook URL]');
     return res;
   }
 
   private async postRaw(url: string, payload: IncomingWebhookSendArguments): Promise<DeliveryResult> {
-    let status: number | null = null;
+    let status = 0;
     let retryAfter: string | null = null;
     const noting: FetchFunction = async (u, init) => {
       const res = await this.fetchImpl(u, init as RequestInit);
@@ -61,22 +59,22 @@ export class SlackClient {
     try {
       const res = await hook.send(payload);
       // "marked sent only on HTTP 200": another 2xx (a proxy's 204) proves nothing reached Slack.
-      if (status === 200) return { outcome: 'sent', status: 200 };
-      return { outcome: 'retry', status, error: `unexpected HTTP ${status}: ${res.text.slice(0, 200)}` };
+      if (status === 200) return { ok: true, status: 200 };
+      return { ok: false, status, error: `unexpected HTTP ${status}: ${res.text.slice(0, 200)}` };
     } catch (err) {
       if (err instanceof IncomingWebhookHTTPError) {
         const code = err.statusCode;
         const error = `HTTP ${code} ${err.body.slice(0, 200) || err.statusMessage}`.trim();
-        if (code === 429) return { outcome: 'retry', status: code, retryAfterMs: parseRetryAfter(retryAfter, this.now()) ?? DEFAULT_RETRY_AFTER_MS, error };
-        if (code >= 500 || code === 408) return { outcome: 'retry', status: code, error };
-        return { outcome: 'permanent', status: code, error };
+        if (code === 429) return { ok: false, status: code, retryAfterMs: parseRetryAfter(retryAfter, this.now()) ?? DEFAULT_RETRY_AFTER_MS, error };
+        if (code >= 500 || code === 408) return { ok: false, status: code, error };
+        return { ok: false, permanent: true, status: code, error };
       }
       if (err instanceof IncomingWebhookRequestError) {
         const o = err.original as Error & { cause?: { code?: string } };
         const why = o.name === 'TimeoutError' ? `timed out after ${this.timeoutMs}ms` : (o.cause?.code ?? o.message);
-        return { outcome: 'retry', status, error: `request failed: ${why}` };
+        return { ok: false, status, error: `request failed: ${why}` };
       }
-      return { outcome: 'retry', status, error: `request failed: ${(err as Error).message}` };
+      return { ok: false, status, error: `request failed: ${(err as Error).message}` };
     }
   }
 }

@@ -1,8 +1,8 @@
 import { atLeast, type Severity } from '../../classify/types.js';
 import type { SlackConfig } from '../../config/schema.js';
 import type { Incident } from '../../incidents/types.js';
-import type { Notification, Notifier } from '../notifier.js';
-import type { OutboxStore } from '../outbox/store.js';
+import type { ChannelRate, DeliveryResult, Notification, Notifier, OutboxMessage } from '../notifier.js';
+import { SlackClient } from './client.js';
 import { buildSlackMessage } from './message.js';
 
 export const CHANNEL = 'slack';
@@ -48,34 +48,58 @@ export class SlackRouter {
   }
 }
 
+export interface SlackNotifierOptions {
+  minSeverity?: Severity;
+  language?: 'en' | 'zh';
+  /** Per-request time-out. */
+  timeoutMs?: number;
+  /** Gap between two messages to one webhook (Slack allows about 1 per second). 0 = no pacing. */
+  minIntervalMs?: number;
+  /** The HTTP client (tests inject a clock for Retry-After dates). */
+  client?: SlackClient;
+}
+
+/** Which setting holds a target's webhook URL, for errors that tell the operator what to fix. */
+export function webhookSetting(target: string): string {
+  return target === DEFAULT_TARGET ? 'notify.slack.webhook_url' : `the webhook_url of notify.slack.routes "${target}"`;
+}
+
 /**
- * Slack as a durable notifier: a notification becomes one outbox row per target, inserted in
- * the dispatcher's transaction; the outbox worker delivers it.
+ * Slack as an outbox channel: a notification renders to one message per matching route (inserted in
+ * the dispatcher's transaction); the OutboxWorker delivers each with one POST to the route's webhook.
  */
 export class SlackNotifier implements Notifier {
-  readonly name = 'slack';
+  readonly name = CHANNEL;
   readonly minSeverity: Severity;
+  readonly rate: ChannelRate;
+  private readonly client: SlackClient;
 
   constructor(
-    private readonly outbox: OutboxStore,
     private readonly router: SlackRouter,
-    private readonly opts: { minSeverity?: Severity; language?: 'en' | 'zh' } = {},
+    private readonly opts: SlackNotifierOptions = {},
   ) {
     this.minSeverity = opts.minSeverity ?? 'error';
+    const gap = opts.minIntervalMs ?? 1000;
+    this.rate = gap > 0 ? { perSecond: 1000 / gap } : {};
+    this.client = opts.client ?? new SlackClient(opts.timeoutMs ?? 10_000);
   }
 
-  enqueue(n: Notification): void {
+  render(n: Notification): OutboxMessage[] {
     // Resolved notices too: an incident below the minimum was never paged here, so it has nothing to close.
-    if (!atLeast(n.incident.severity, this.minSeverity)) return;
+    if (!atLeast(n.incident.severity, this.minSeverity)) return [];
     const targets = this.router.targetsFor(n.incident);
-    if (!targets.length) return;
+    if (!targets.length) return [];
     const payload = buildSlackMessage(n, { language: this.opts.language });
-    for (const target of targets) {
-      this.outbox.enqueue({ channel: CHANNEL, target, incidentId: n.incident.id, kind: n.kind, payload }, n.at);
-    }
+    return targets.map((target) => ({ target, payload }));
   }
 
-  async send(n: Notification): Promise<void> {
-    this.enqueue(n);
+  async deliver(target: string, payload: unknown): Promise<DeliveryResult> {
+    const url = this.router.urls.get(target);
+    if (!url) return { ok: false, permanent: true, status: 0, error: `no Slack webhook is configured for route "${target}" (notify.slack.routes)` };
+    // The payload was built by buildSlackMessage and stored as JSON.
+    const res = await this.client.post(url, payload as Parameters<SlackClient['post']>[1]);
+    // A dead webhook never comes back by itself: say which setting to replace.
+    if (res.permanent) res.error = `${res.error}; check ${webhookSetting(target)}`;
+    return res;
   }
 }
