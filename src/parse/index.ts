@@ -34,7 +34,11 @@ const MAX_ANALYSIS = 64 * 1024;
 /** Text regexes see at most this much of one line (keeps worst-case regex time bounded). */
 const LINE_ANALYSIS = 8 * 1024;
 const clip = (s: string): string => (s.length > LINE_ANALYSIS ? s.slice(0, LINE_ANALYSIS) : s);
-const DAY = 86400000;
+/**
+ * A line time further than this in the future is a skewed clock or a misread zone: counted and
+ * replaced by the read time. Past times are kept whatever their age (replays of old logs).
+ */
+const MAX_FUTURE_MS = 86400000;
 
 // ---------------------------------------------------------------- prefilter
 // Measured with V8: one regex of a few literal alternatives (Boyer-Moore lookahead) costs about
@@ -191,7 +195,7 @@ export function createParser(opts: ParserOptions): EventParser {
     lastStatusOnly = status !== null && !f.body && f.raw.includes('<-- ') ? f.meta.lineNo : 0;
     let ts = f.ts;
     let fromLine = ts !== null;
-    if (ts !== null && Math.abs(ts - now()) > DAY) {
+    if (ts !== null && ts - now() > MAX_FUTURE_MS) {
       stats.clockSkew++;
       ts = null;
       fromLine = false;

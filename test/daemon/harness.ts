@@ -6,8 +6,11 @@ import Database from 'better-sqlite3';
 
 const ROOT = new URL('../..', import.meta.url).pathname;
 
-/** A pino-style failing Easemob call, as the interim and real parsers both read it. */
-export function failLine(status = 429, error = 'reach_limit', path = 'messages/users', time = 1764300000000): string {
+/**
+ * A pino-style failing Easemob call, as the interim and real parsers both read it. Stamped now by
+ * default: the parser keeps a line's time, so a fixed date would age into retention's reach.
+ */
+export function failLine(status = 429, error = 'reach_limit', path = 'messages/users', time = Date.now()): string {
   return JSON.stringify({
     level: 50,
     time,
@@ -19,7 +22,7 @@ export function failLine(status = 429, error = 'reach_limit', path = 'messages/u
   });
 }
 
-export const OK_LINE = JSON.stringify({ level: 30, time: 1764300000000, msg: 'request served', status: 200 });
+export const OK_LINE = JSON.stringify({ level: 30, msg: 'request served', status: 200 });
 
 export function appendLines(file: string, lines: string[]): void {
   appendFileSync(file, lines.map((l) => l + '\n').join(''));
@@ -42,41 +45,6 @@ export async function untilAsync<T>(what: string, fn: () => Promise<T | undefine
     if (v) return v;
     if (Date.now() > end) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
     await new Promise((r) => setTimeout(r, everyMs));
-  }
-}
-
-/**
- * A NOTIFY_SOCKET like systemd's: an AF_UNIX datagram socket. Node cannot open one, so a few lines of
- * Perl (perl-base is essential on Debian) receive the datagrams. recv() without a control buffer closes
- * the fd of systemd-notify's BARRIER=1, which is exactly the acknowledgement systemd-notify waits for.
- */
-export class NotifySocket {
-  readonly messages: string[] = [];
-  private proc!: ChildProcess;
-  constructor(readonly path: string) {}
-
-  async start(): Promise<this> {
-    const script = `use Socket; my $p = $ARGV[0]; socket(my $s, AF_UNIX, SOCK_DGRAM, 0) or die "socket: $!"; unlink $p;
-      bind($s, pack_sockaddr_un($p)) or die "bind: $!"; $| = 1; print "LISTENING\\n";
-      while (1) { my $b; defined(recv($s, $b, 65536, 0)) or die "recv: $!"; $b =~ s/\\n/\\x1e/g; print "$b\\n"; }`;
-    this.proc = spawn('perl', ['-e', script, this.path], { stdio: ['ignore', 'pipe', 'inherit'] });
-    const rl = createInterface({ input: this.proc.stdout! });
-    let listening = false;
-    rl.on('line', (l) => {
-      if (l === 'LISTENING') listening = true;
-      else if (l !== 'BARRIER=1') this.messages.push(l.replace(/\x1e/g, '\n'));
-    });
-    await until('the notify socket', () => listening && existsSync(this.path), 5000);
-    return this;
-  }
-
-  /** Messages that carry `KEY=value` (each message may hold several assignments). */
-  with(assignment: string): string[] {
-    return this.messages.filter((m) => m.split('\n').includes(assignment));
-  }
-
-  stop(): void {
-    this.proc.kill();
   }
 }
 

@@ -4,27 +4,22 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadConfig } from '../../src/config/load.js';
 import { startDaemon } from '../../src/daemon/index.js';
-import { SdNotify } from '../../src/daemon/sd-notify.js';
 import { assessHealth, type HealthInputs } from '../../src/daemon/health.js';
 import type { LineBatch } from '../../src/ingest/types.js';
 import { silentLogger } from '../../src/util/log.js';
 import { tempDir } from '../helpers/tmp.js';
-import { NotifySocket, appendLines, eventCount, failLine, until, writeConfig } from './harness.js';
+import { appendLines, eventCount, failLine, until, writeConfig } from './harness.js';
 
-test('a hung pipeline turns /healthz to 503 and stops the watchdog pings; both come back when it moves', { timeout: 20_000 }, async () => {
+test('a hung pipeline is reported as not moving (so the watchdog stops); healthy again when it moves', { timeout: 20_000 }, async () => {
   const dir = tempDir('apiwatch-stall-');
   mkdirSync(join(dir, 'logs'));
   const logFile = join(dir, 'logs', 'app.log');
   const dbFile = join(dir, 'data', 'apiwatch.db');
   appendLines(logFile, [failLine()]);
-  const sock = await new NotifySocket(join(dir, 'notify.sock')).start();
-  const d = await startDaemon(loadConfig(writeConfig(dir, { extra: 'health:\n  stall_after: 1s\n' })), silentLogger, {
-    notify: new SdNotify(silentLogger, { ...process.env, NOTIFY_SOCKET: sock.path, WATCHDOG_USEC: '400000' }),
-  });
+  const d = await startDaemon(loadConfig(writeConfig(dir, { extra: 'health:\n  stall_after: 1s\n' })), silentLogger);
   let releaseHung = () => {};
   try {
     await until('first event', () => eventCount(dbFile) === 1);
-    await until('pings', () => sock.with('WATCHDOG=1').length >= 2, 5000);
     // The next commit never returns (as if a stage deadlocked).
     const pipeline = d.pipeline;
     const write = pipeline.write.bind(pipeline);
@@ -40,18 +35,13 @@ test('a hung pipeline turns /healthz to 503 and stops the watchdog pings; both c
     assert.equal(h.moving, false);
     assert.equal(h.dbWritable, true);
     assert.match(h.problems.join('; '), /app\.log: \d+ bytes unread, no progress for \ds/);
-    const pings = sock.with('WATCHDOG=1').length;
-    await new Promise((r) => setTimeout(r, 1200));
-    assert.equal(sock.with('WATCHDOG=1').length, pings, 'no WATCHDOG=1 while the pipeline is stuck');
 
     release!();
     await until('the held event', () => eventCount(dbFile) === 2);
     await until('healthy again', () => d.health().ok || undefined);
-    await until('pings again', () => sock.with('WATCHDOG=1').length > pings, 5000);
   } finally {
     releaseHung();
     await d.stop();
-    sock.stop();
   }
 });
 

@@ -4,7 +4,7 @@ import { buildDigest } from '../../src/digest/build.js';
 import { tempDir } from '../helpers/tmp.js';
 import { testConfig, testDb } from './helpers.js';
 import { seedRealistic } from './fixtures.js';
-import { launchChromium } from './chromium.js';
+import { launchBrowser, openPage } from '../helpers/browser.js';
 
 test('the digest renders in headless Chromium at 600 px without horizontal overflow, with no network or scripts', async () => {
   const dir = tempDir();
@@ -15,13 +15,9 @@ test('the digest renders in headless Chromium at 600 px without horizontal overf
   db.prepare("UPDATE incidents SET last_description = ? WHERE ref = 'E21'").run('x'.repeat(400));
   const { html } = buildDigest(db, cfg, { fromDate: '2026-11-27', toDate: '2026-11-27' }, now);
 
-  const browser = await launchChromium();
+  const browser = await launchBrowser();
   try {
-    const page = await browser.newPage({ viewport: { width: 600, height: 900 }, javaScriptEnabled: false });
-    const requests: string[] = [];
-    page.on('request', (r) => {
-      if (!r.url().startsWith('data:') && r.url() !== 'about:blank') requests.push(r.url());
-    });
+    const { page, requests } = await openPage(browser, { width: 600, height: 900 });
     await page.setContent(html, { waitUntil: 'load' });
     // Runs in the page; the project compiles without DOM types, hence the loose `document`.
     const m = await page.evaluate(() => {
@@ -49,7 +45,7 @@ test('the digest renders in headless Chromium at 600 px without horizontal overf
     ]);
     assert.match(m.text, /username \[<script>alert\(1\)<\/script>\] is not legal/, 'the escaped log text shows as text');
     // Narrow phone width too.
-    await page.setViewportSize({ width: 360, height: 900 });
+    await page.setViewport({ width: 360, height: 900 });
     const narrow = await page.evaluate(() => (globalThis as any).document.documentElement.scrollWidth as number);
     assert.ok(narrow <= 360, `overflow at 360 px: ${narrow}`);
   } finally {

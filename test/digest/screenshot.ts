@@ -7,7 +7,7 @@ import { parseConfig } from '../../src/config/load.js';
 import { openDatabase } from '../../src/store/db.js';
 import { buildDigest } from '../../src/digest/build.js';
 import { seedRealistic } from './fixtures.js';
-import { launchChromium } from './chromium.js';
+import { launchBrowser, openPage } from '../helpers/browser.js';
 
 const out = resolve(process.argv[2] ?? 'docs/digest-screenshot.png');
 const htmlOut = process.argv[3] ? resolve(process.argv[3]) : null;
@@ -20,10 +20,10 @@ try {
   const r = buildDigest(db, cfg, { fromDate: '2026-11-27', toDate: '2026-11-27' }, now);
   db.close();
   if (htmlOut) writeFileSync(htmlOut, r.html);
-  const browser = await launchChromium();
-  const page = await browser.newPage({ viewport: { width: 600, height: 800 }, javaScriptEnabled: false });
+  const browser = await launchBrowser();
+  const { page } = await openPage(browser, { width: 600, height: 800 });
   await page.setContent(r.html, { waitUntil: 'load' });
-  await page.screenshot({ path: out, fullPage: true });
+  await page.screenshot({ path: out as `${string}.png`, fullPage: true });
   await browser.close();
   process.stdout.write(`${out}\nSubject: ${r.subject}\n`);
 } finally {

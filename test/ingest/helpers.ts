@@ -6,7 +6,7 @@ import Database from 'better-sqlite3';
 export const ROOT = new URL('../..', import.meta.url).pathname;
 
 /** A failing Easemob call (pino JSON) carrying a sequence number; parsed by the interim and the real parser. */
-export function failLine(seq: number, time = 1764300000000): string {
+export function failLine(seq: number, time = Date.now()): string {
   return JSON.stringify({
     level: 50, time, msg: 'easemob call failed', method: 'POST', url: 'https://a1.easemob.com/acme/chat/messages/users',
     status: 429, body: { error: 'reach_limit', error_description: 'This request has reached api limit' }, seq,
@@ -14,7 +14,7 @@ export function failLine(seq: number, time = 1764300000000): string {
 }
 
 export function fillerLine(seq: number): string {
-  return JSON.stringify({ level: 30, time: 1764300000000, msg: 'request ok', status: 200, n: seq });
+  return JSON.stringify({ level: 30, time: Date.now(), msg: 'request ok', status: 200, n: seq });
 }
 
 /** `count` lines from `from`: every `every`-th a failing call, the rest filler; returns text and failing seqs. */

@@ -33,14 +33,18 @@ test('time: JSON values — epoch ms, epoch s with fraction, ISO strings', () =>
   assert.equal(timeFromValue(42, 'UTC', NOW), null);
 });
 
-test('time: more than 24 h from now is replaced by read time and counted', () => {
+test('time: more than 24 h in the future is replaced by read time and counted; old times are kept', () => {
   const line = (ts: string) => `${ts} ERROR [main] c.a.Im - POST https://a1.easemob.com/acme/chat/users -> 401 Unauthorized`;
-  const { events, p } = run([line('2026-11-25 10:00:00.000'), line('2026-11-27 09:00:00.000'), line('2026-11-29 10:00:00.000')]);
-  assert.equal(events.length, 3);
-  assert.deepEqual(events.map((e) => e.tsFromLine), [false, true, false]);
-  assert.equal(events[0].ts, READ_TIME);
-  assert.equal(iso(events[1].ts), '2026-11-27T01:00:00.000Z');
-  assert.equal(p.stats.clockSkew, 2);
+  const { events, p } = run([
+    line('2025-06-01 10:00:00.000'), line('2026-11-25 10:00:00.000'), line('2026-11-27 09:00:00.000'), line('2026-11-29 10:00:00.000'),
+  ]);
+  assert.equal(events.length, 4);
+  assert.deepEqual(events.map((e) => e.tsFromLine), [true, true, true, false]);
+  assert.equal(iso(events[0].ts), '2025-06-01T02:00:00.000Z');
+  assert.equal(iso(events[1].ts), '2026-11-25T02:00:00.000Z');
+  assert.equal(iso(events[2].ts), '2026-11-27T01:00:00.000Z');
+  assert.equal(events[3].ts, READ_TIME);
+  assert.equal(p.stats.clockSkew, 1);
 });
 
 test('time: a line without a time uses read time; the exception line borrows the logger line\'s time', () => {
