@@ -1,6 +1,6 @@
 import type { ApiErrorEvent } from '../parse/event.js';
 import { RuleEngine, matchesAlternative } from './engine.js';
-import { parseRuleFile, resolveRuleFiles, ruleFilesFor, type ParsedFile } from './load.js';
+import { parseRuleFile, resolveRuleFiles, ruleFilesFor, type LoadOptions, type ParsedFile } from './load.js';
 import type { CompiledMatch, CompiledRule } from './rule.js';
 import type { ExampleInput } from './schema.js';
 
@@ -14,8 +14,10 @@ export interface LintProblem {
 }
 
 export interface LintOptions {
-  /** Lint in the context of the bundled pack (default true), so overrides and shadowing are seen as at run time. */
+  /** Lint in the context of the bundled packs (default true), so overrides and shadowing are seen as at run time. */
   builtin?: boolean;
+  /** Which bundled packs (default both: every example is checked against 2.x and 3.x together). */
+  packs?: LoadOptions['packs'];
 }
 
 /**
@@ -26,7 +28,7 @@ export interface LintOptions {
  */
 export function lintRuleFiles(files: string[], opts: LintOptions = {}): LintProblem[] {
   const out: LintProblem[] = [];
-  const found = ruleFilesFor({ builtin: opts.builtin, files });
+  const found = ruleFilesFor({ builtin: opts.builtin, packs: opts.packs, files });
   for (const p of found.problems) out.push({ ...p, level: 'error' });
   const parsed: ParsedFile[] = found.files.map(({ file, builtin }) => parseRuleFile(file, builtin));
   const { set, problems } = resolveRuleFiles(parsed);

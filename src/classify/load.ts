@@ -7,13 +7,15 @@ import { keyName, lineOf, type PathKey } from '../config/yaml-location.js';
 import type { z } from 'zod';
 import { disableSchema, ruleFileSchema, ruleSchema, type GroupByField, type RuleInput } from './schema.js';
 import { regexProblem } from './regex-safety.js';
-import { DEFAULT_GROUP_BY, type Classification, type Escalation } from './types.js';
+import { BUNDLED_PACKS, DEFAULT_GROUP_BY, type BundledPack, type Classification, type Escalation } from './types.js';
 import { RuleError, type CompiledMatch, type CompiledRule, type RuleProblem, type RuleSet } from './rule.js';
 
 
 export interface LoadOptions {
-  /** Load the bundled rules/ pack first (default true). */
+  /** Load the bundled rules/ packs first (default true). */
   builtin?: boolean;
+  /** Which bundled packs to load (default: all of BUNDLED_PACKS), always in BUNDLED_PACKS order. */
+  packs?: readonly BundledPack[];
   /** User rule files or directories (every *.yaml / *.yml inside, recursively, sorted), in precedence order. */
   files?: string[];
 }
@@ -301,7 +303,10 @@ export function ruleFilesFor(opts: LoadOptions = {}): { files: { file: string; b
       problems.push(...err.problems);
     }
   };
-  if (opts.builtin !== false) add(builtinRulesDir(), true);
+  if (opts.builtin !== false) {
+    const packs = opts.packs ?? BUNDLED_PACKS;
+    for (const pack of BUNDLED_PACKS) if (packs.includes(pack)) add(join(builtinRulesDir(), pack), true);
+  }
   for (const path of opts.files ?? []) add(path, false);
   return { files, problems };
 }

@@ -10,6 +10,14 @@ export const CATEGORIES = [
 ] as const;
 export type Category = (typeof CATEGORIES)[number];
 
+/**
+ * The bundled packs, one folder each under rules/: the legacy 2.x table (S/E/T rows) and the 3.x /
+ * Agora Chat per-API tables (X rows). Both load by default, 2.x first, so on a tie (equal
+ * priority and conditions) a line that fits a 2.x row stays on it.
+ */
+export const BUNDLED_PACKS = ['easemob-2x', 'easemob-3x'] as const;
+export type BundledPack = (typeof BUNDLED_PACKS)[number];
+
 /** Higher is worse. */
 export function severityRank(s: Severity): number {
   return 3 - SEVERITIES.indexOf(s);

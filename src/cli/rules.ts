@@ -1,7 +1,7 @@
 import { loadRules, RuleEngine } from '../classify/index.js';
 import type { LoadedConfig } from '../config/load.js';
 
-/** The bundled rule pack plus the config's rule files (paths or folders), compiled into an engine. */
-export function loadClassifierFor(cfg: Pick<LoadedConfig, 'rules'>): RuleEngine {
-  return new RuleEngine(loadRules({ builtin: true, files: cfg.rules.files }));
+/** The bundled packs the config selects plus its rule files (paths or folders), compiled into an engine. */
+export function loadClassifierFor(cfg: { rules: Pick<LoadedConfig['rules'], 'files'> & Partial<Pick<LoadedConfig['rules'], 'packs'>> }): RuleEngine {
+  return new RuleEngine(loadRules({ builtin: true, packs: cfg.rules.packs, files: cfg.rules.files }));
 }

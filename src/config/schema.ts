@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { SEVERITIES, CATEGORIES } from '../classify/types.js';
+import { SEVERITIES, CATEGORIES, BUNDLED_PACKS } from '../classify/types.js';
 import { parseDuration } from './duration.js';
 
 /** A duration string (`500ms`, `10s`, `5m`, `4h`, `1d`) as milliseconds. */
@@ -146,7 +146,13 @@ export const configSchema = z.strictObject({
   sources: z.array(sourceSchema).default([]),
   /** Extra hosts (exact, or `*.example.com`) to treat as Easemob. */
   api_hosts: z.array(z.string().min(1)).default([]),
-  rules: z.strictObject({ files: z.array(z.string()).default([]) }).default({ files: [] }),
+  rules: z
+    .strictObject({
+      files: z.array(z.string()).default([]),
+      /** Bundled packs to load (rules/<pack>/): the 2.x table and the 3.x / Agora Chat table. */
+      packs: z.array(z.enum(BUNDLED_PACKS)).min(1).default([...BUNDLED_PACKS]),
+    })
+    .default({ files: [], packs: [...BUNDLED_PACKS] }),
   notify: z
     .strictObject({
       console: consoleSchema.default({ enabled: true, min_severity: 'error' }),

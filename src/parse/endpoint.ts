@@ -140,10 +140,11 @@ function parseUncached(url: string): ParsedEndpoint {
   const { host, path } = splitUrl(url);
   const segs = path.split('/').filter(Boolean);
   if (segs.length === 0) return { host, appkey: null, endpoint: null, path };
-  // Shengwang (Agora China) prefix: /app-id/{app_id}/<same sub-paths>
+  // Shengwang (Agora China) prefix: /app-id/{app_id}/<same sub-paths>. The App ID is what
+  // identifies the app there (no org#app), so it is the event's app key.
   if (segs[0] === 'app-id' && segs.length >= 3) {
     const rest = segs.slice(2);
-    return { host, appkey: null, endpoint: template(rest) ?? partial(rest), path };
+    return { host, appkey: NAME_SEG.test(segs[1]) ? segs[1] : null, endpoint: template(rest) ?? partial(rest), path };
   }
   const top0 = TOP.has(segs[0].toLowerCase());
   const top2 = segs.length >= 3 && TOP.has(segs[2].toLowerCase());

@@ -1,10 +1,16 @@
 /**
  * Easemob REST endpoint templates, without the `/{org}/{app}` prefix, copied from the
  * reference table (section F.1: 162 request lines from easemob-doc doc-v2, plus the F.2 legacy
- * paths). Placeholder names are the doc's verbatim; endpoint.ts maps them to canonical names.
+ * paths), the Agora Chat paths the Easemob docs lack (push labels and push tasks, from
+ * AgoraIO/Docs-Source restful-api) and the callback-storage API the 3.x error table names.
+ * Placeholder names are the doc's verbatim; endpoint.ts maps them to canonical names.
  * Copied here so nothing reads /work/shared at run time.
  */
 export const TEMPLATES: readonly string[] = [
+  // Callback storage (doc-v2 callback.md; its example uses the singular /callback/).
+  '/callback/storage/retry',
+  '/callbacks/storage/info',
+  '/callbacks/storage/retry',
   '/chatfiles',
   '/chatfiles/{file_uuid}',
   '/chatgroups',
@@ -81,7 +87,15 @@ export const TEMPLATES: readonly string[] = [
   '/notification/template',
   '/notification/template/{name}',
   '/presence/online/{group_id}/type/{query_type}',
+  '/push/label',
+  '/push/label/{labelname}',
+  '/push/label/{labelname}/user',
+  '/push/label/{labelname}/user/{member}',
+  '/push/list/label',
   '/push/nickname',
+  '/push/single',
+  '/push/sync/{target}',
+  '/push/task',
   '/reaction/user/{userId}',
   '/reaction/user/{userId}/detail',
   '/rest/message/roaming/chat/user/{userId}',

@@ -111,10 +111,22 @@ test('endpoint: query string dropped, host lower-cased, userinfo and port remove
 
 test('endpoint: Shengwang /app-id/{app_id}/ prefix', () => {
   assert.deepEqual(parseEndpoint('https://im.example.cn/app-id/8a7c1e0f/users/bob/disconnect/ios_1'), {
-    host: 'im.example.cn', appkey: null, endpoint: '/users/{username}/disconnect/{resource}', path: '/app-id/8a7c1e0f/users/bob/disconnect/ios_1',
+    host: 'im.example.cn', appkey: '8a7c1e0f', endpoint: '/users/{username}/disconnect/{resource}', path: '/app-id/8a7c1e0f/users/bob/disconnect/ios_1',
   });
   assert.equal(parseEndpoint('/app-id/8a7c1e0f/messages/recall').endpoint, '/messages/recall');
   assert.equal(parseEndpoint('/app-id/8a7c1e0f/users/bob/chatfiles/lifetime').endpoint, '/users/{username}/chatfiles/lifetime');
+  assert.equal(parseEndpoint('https://im.example.cn/app-id/0c7f3e2a9b1d4e6f8a5c3b2d1e0f9a8b/messages/users').appkey, '0c7f3e2a9b1d4e6f8a5c3b2d1e0f9a8b');
+});
+
+test('endpoint: Agora Chat push-label / push-task paths and the callback-storage API are templates', () => {
+  const t = (u: string) => parseEndpoint(`https://a41.chat.agora.io/61117440/991380${u}`).endpoint;
+  assert.equal(t('/push/label/vip/user/alice'), '/push/label/{labelname}/user/{member}');
+  assert.equal(t('/push/label'), '/push/label');
+  assert.equal(t('/push/single'), '/push/single');
+  assert.equal(t('/push/sync/alice'), '/push/sync/{target}');
+  assert.equal(t('/callbacks/storage/retry'), '/callbacks/storage/retry');
+  assert.equal(t('/callback/storage/retry'), '/callback/storage/retry');
+  assert.equal(parseEndpoint('https://a41.chat.agora.io/61117440/991380/push/task').appkey, '61117440#991380');
 });
 
 test('endpoint: paths relative to the org/app base (SDK logs) and unknown sub-paths', () => {
