@@ -24,7 +24,7 @@ test('swapped look-alike regexes are caught by their examples', () => {
 });
 
 test('shadowed and duplicate rules are warned about, with file and line', () => {
-  const p = lintRuleFiles([fx('shadowed.yaml')]);
+  const p = lintRuleFiles([fx('shadowed.yaml')], { packs: ['easemob-2x'] });
   const dup = p.filter((x) => /duplicate match conditions/.test(x.message));
   const auth = join(new URL('../../rules/easemob-2x/', import.meta.url).pathname, 'auth.yaml');
   // S401 (status 401 only) has exactly acme.all-401's conditions; dup-b repeats dup-a.
@@ -40,6 +40,11 @@ test('shadowed and duplicate rules are warned about, with file and line', () => 
   // …and their examples now classify to it.
   assert.ok(p.some((x) => /classifies to rule "acme\.all-401"/.test(x.message)));
   assert.ok(p.every((x) => x.level === 'warning'));
+  // With both packs (the default) it pre-empts the 3.x 401 rows as well.
+  const both = lintRuleFiles([fx('shadowed.yaml')]).filter((x) => /shadowed by rule "acme\.all-401"/.test(x.message));
+  const refs3 = both.filter((x) => x.file.includes('/rules/easemob-3x/'));
+  assert.ok(refs3.length >= 6, `${refs3.length} 3.x rows shadowed`);
+  assert.equal(both.length - refs3.length, 4);
 });
 
 test('load errors come back as lint errors, alongside warnings', () => {

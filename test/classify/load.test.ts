@@ -23,8 +23,14 @@ function problemsOf(files: string[], builtin = false) {
 test('bundled pack loads from the module-relative rules/ directory', () => {
   assert.match(builtinRulesDir(), /rules\/$/);
   const set = loadRules();
-  assert.equal(set.rules.length, 55);
-  assert.ok(set.files.every((f) => f.includes('/rules/easemob-2x/')));
+  assert.equal(set.rules.length, 55 + 172);
+  assert.ok(set.files.every((f) => /\/rules\/easemob-(2x|3x)\//.test(f)));
+  // 2.x first: on a tie a line that fits a 2.x row stays on it.
+  assert.ok(set.files.findIndex((f) => f.includes('/easemob-3x/')) > set.files.findLastIndex((f) => f.includes('/easemob-2x/')));
+  assert.equal(loadRules({ packs: ['easemob-2x'] }).rules.length, 55);
+  const x = loadRules({ packs: ['easemob-3x'] });
+  assert.equal(x.rules.length, 172);
+  assert.ok(x.rules.every((r) => r.ref?.startsWith('X')));
   assert.deepEqual(loadRules({ builtin: false }).rules, []);
 });
 
@@ -32,7 +38,7 @@ test('user file overrides a bundled rule by id (whole rule), disables one, adds 
   const set = loadRules({ files: [fx('user-overrides.yaml')] });
   assert.deepEqual(set.overridden, ['easemob.auth.expired-token']);
   assert.deepEqual(set.disabled, ['easemob.not_found.get-user']);
-  assert.equal(set.rules.length, 55); // 55 - 1 disabled + 1 new
+  assert.equal(set.rules.length, 227); // 227 - 1 disabled + 1 new
   const engine = new RuleEngine(set);
 
   const e19 = engine.classify(ev({ status: 401, error: 'unauthorized', description: 'Unable to authenticate due to expired access token' }));
@@ -48,7 +54,8 @@ test('user file overrides a bundled rule by id (whole rule), disables one, adds 
   const get = engine.classify(ev({ status: 404, error: 'service_resource_not_found', description: 'Service resource not found', method: 'GET', endpoint: '/users/{username}' }));
   assert.equal(get.ref, 'E30');
 
-  const c = engine.classify(ev({ status: 409, error: 'concurrent_operation_error', description: 'The message has been edited by another.' }));
+  // A 409 body no bundled row knows (X184/X185 are the two documented descriptions).
+  const c = engine.classify(ev({ status: 409, error: 'concurrent_operation_error', description: 'concurrent update of group 40660245607667' }));
   assert.equal(c.rule, 'acme.conflict.concurrent-edit');
   assert.equal(c.ref, null);
   assert.equal(c.resolveAfterMs, 30 * 60_000);

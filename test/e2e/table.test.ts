@@ -26,9 +26,9 @@ function eventsOf(lines: string[]): ApiErrorEvent[] {
   return out;
 }
 
-test('the corpus covers all 55 refs in at least two shapes each', () => {
+test('the corpus covers all 55 refs of the 2.x table in at least two shapes each', () => {
   const shapes = new Map<string, Set<string>>();
-  for (const e of corpus) (shapes.get(e.ref) ?? shapes.set(e.ref, new Set()).get(e.ref)!).add(e.shape);
+  for (const e of corpus) if (!e.ref.startsWith('X')) (shapes.get(e.ref) ?? shapes.set(e.ref, new Set()).get(e.ref)!).add(e.shape);
   assert.equal(shapes.size, 55);
   for (const [ref, s] of shapes) assert.ok(s.size >= 2, `${ref} has only ${[...s]}`);
 });
