@@ -12,7 +12,8 @@ export interface ErrBody {
 }
 
 export const MAX_DEPTH = 20;
-const ERROR_CODE = /^[A-Za-z][A-Za-z0-9_ .\-]{0,63}$/;
+// 3.x also answers with a Chinese `error` (404 "请求路径不存在" on the push-template API).
+const ERROR_CODE = /^[A-Za-z\u4e00-\u9fff][A-Za-z0-9_ .\-\u4e00-\u9fff]{0,63}$/;
 
 const str = (v: unknown): string | null => (typeof v === 'string' ? v : null);
 
