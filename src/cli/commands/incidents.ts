@@ -2,34 +2,12 @@ import type { Command } from 'commander';
 import { CliError, EXIT, getConfig } from '../context.js';
 import { openDatabase } from '../../store/db.js';
 import { IncidentStore } from '../../incidents/store.js';
-import type { Incident } from '../../incidents/types.js';
+import { incidentJson } from '../../incidents/json.js';
 import { Muter, SilenceStore } from '../../incidents/silences.js';
 
 const STATES = ['open', 'firing', 'acknowledged', 'resolved'] as const;
 
-/** The JSON contract of `apiwatch incidents --json`: these keys are stable. */
-export function incidentJson(i: Incident) {
-  return {
-    id: i.id,
-    ref: i.ref,
-    rule: i.rule,
-    category: i.category,
-    severity: i.severity,
-    state: i.state,
-    title: i.title,
-    method: i.method,
-    endpoint: i.endpoint,
-    appkey: i.appkey,
-    status: i.status,
-    error: i.error,
-    count: i.count,
-    first_seen: new Date(i.first_seen).toISOString(),
-    last_seen: new Date(i.last_seen).toISOString(),
-    last_description: i.last_description,
-    hint: i.hint,
-    fingerprint: i.fingerprint,
-  };
-}
+export { incidentJson } from '../../incidents/json.js';
 
 export function registerIncidents(program: Command): void {
   program
