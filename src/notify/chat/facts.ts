@@ -1,5 +1,14 @@
 import type { Notification } from '../notifier.js';
 import { LABELS, type Labels, type Language } from './labels.js';
+import { oneLine } from './text.js';
+
+/** Caps on log-derived text, in characters, applied before escaping (so no escape is ever cut). */
+export const MAX_CHARS = { value: 200, title: 200, block: 1000 } as const;
+
+function clip(s: string | null | undefined, max: number): string {
+  const v = oneLine(s);
+  return [...v].length <= max ? v : [...v].slice(0, max - 1).join('') + '…';
+}
 
 /**
  * How a dialect writes things. `text` escapes log-derived text for the dialect (it is the only
@@ -85,7 +94,7 @@ function summary(n: Notification, L: Labels, d: Dialect, tz: string): string[] {
       out.push(L.escalated(i.base_severity && i.base_severity !== i.severity ? L.severity[i.base_severity] : null, L.severity[i.severity]));
       break;
     case 'acknowledged':
-      out.push(L.acknowledgedBy(d.text(i.acknowledged_by ?? '?')));
+      out.push(L.acknowledgedBy(d.text(clip(i.acknowledged_by ?? '?', MAX_CHARS.value))));
       break;
     case 'resolved':
       out.push(
@@ -93,7 +102,7 @@ function summary(n: Notification, L: Labels, d: Dialect, tz: string): string[] {
       );
       break;
   }
-  if (n.reason) out.push(`${L.reason}: ${d.text(n.reason)}`);
+  if (n.reason) out.push(`${L.reason}: ${d.text(clip(n.reason, MAX_CHARS.block))}`);
   if (n.flapping) out.push(L.flapping);
   return out;
 }
@@ -101,7 +110,7 @@ function summary(n: Notification, L: Labels, d: Dialect, tz: string): string[] {
 /** The plain-text title: `【复发】错误 #42 Rate limit reached`. Callers make it safe for their title slot. */
 export function titleOf(n: Notification, L: Labels): string {
   const i = n.incident;
-  return `${L.kind[n.kind]}${L.severity[i.severity]} #${i.id} ${i.title}`;
+  return `${L.kind[n.kind]}${L.severity[i.severity]} #${i.id} ${clip(i.title, MAX_CHARS.title)}`;
 }
 
 export function buildFacts(n: Notification, d: Dialect, o: FactsOptions): Facts {
@@ -110,16 +119,17 @@ export function buildFacts(n: Notification, d: Dialect, o: FactsOptions): Facts 
   const i = n.incident;
   const rate = n.rate !== undefined ? ` (${n.rate < 10 ? n.rate.toFixed(1) : Math.round(n.rate)}${L.perMinute})` : '';
   const source = [i.last_host, i.last_source].filter(Boolean).join(' ');
+  const v = (s: string | null | undefined) => d.text(clip(s, MAX_CHARS.value));
   const fields: Field[] = [
-    { label: L.category, value: d.text(i.category) },
-    { label: L.ref, value: d.text(i.ref ?? '–') },
+    { label: L.category, value: v(i.category) },
+    { label: L.ref, value: v(i.ref ?? '–') },
     { label: L.count, value: `${i.count}${rate}` },
     { label: L.firstSeen, value: formatTime(i.first_seen, tz) },
     { label: L.lastSeen, value: formatTime(i.last_seen, tz) },
-    { label: L.endpoint, value: d.text([i.method, i.endpoint].filter(Boolean).join(' ') || '–') },
-    { label: L.appkey, value: d.text(i.appkey ?? '–') },
-    { label: L.source, value: d.text(source || '–') },
-    { label: L.state, value: d.text(i.state) },
+    { label: L.endpoint, value: v([i.method, i.endpoint].filter(Boolean).join(' ') || '–') },
+    { label: L.appkey, value: v(i.appkey ?? '–') },
+    { label: L.source, value: v(source || '–') },
+    { label: L.state, value: v(i.state) },
   ];
   const resolved = n.kind === 'resolved';
   const errText = [i.status ? `HTTP ${i.status}` : null, i.error, i.last_description].filter(Boolean).join(' · ');
@@ -132,8 +142,8 @@ export function buildFacts(n: Notification, d: Dialect, o: FactsOptions): Facts 
     title: titleOf(n, L),
     summary: summary(n, L, d, tz),
     fields,
-    error: !resolved && errText ? d.text(errText) : null,
-    hint: !resolved && hint ? d.text(hint) : null,
+    error: !resolved && errText ? d.text(clip(errText, MAX_CHARS.block)) : null,
+    hint: !resolved && hint ? d.text(clip(hint, MAX_CHARS.block)) : null,
     commands,
     showCommand: show,
   };
