@@ -5,6 +5,7 @@ import { keyName, lineOf, type PathKey } from './yaml-location.js';
 import type { z } from 'zod';
 import { configSchema, type Config } from './schema.js';
 import { readCredential } from './credentials.js';
+import { literalSecrets } from './secrets.js';
 
 /** A config problem that names the file, the line, the key and what was expected. */
 export class ConfigError extends Error {
@@ -94,6 +95,18 @@ export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv =
         message: 'a password must not be written in the config file: use ${SOME_ENV}, ${CREDENTIAL:smtp-password}, pass_file or APIWATCH_SMTP_PASS',
       },
     ]);
+  }
+  // Bot webhook URLs and signing secrets likewise (the URL carries the bot's key or token).
+  const literal = literalSecrets(raw);
+  if (literal.length) {
+    throw new ConfigError(
+      file,
+      literal.map((path) => ({
+        line: lineOf(doc, lc, path),
+        key: keyName(path),
+        message: 'a secret must not be written in the config file: use ${SOME_ENV} or ${CREDENTIAL:name} (systemd LoadCredential=)',
+      })),
+    );
   }
   const missing: { path: PathKey[]; name: string }[] = [];
   const interpolated = interpolate(raw, env, [], missing);

@@ -92,6 +92,75 @@ const slackSchema = z.strictObject({
   update_factor: z.number().min(1).default(2),
 });
 
+/** Which incidents a route of any channel takes (the same keys as Slack's). */
+const routeMatch = z
+  .strictObject({
+    severity: z.array(severity).optional(),
+    category: z.array(category).optional(),
+    appkey: z.array(z.string()).optional(),
+  })
+  .default({});
+const routeName = z.string().regex(/^[A-Za-z0-9_.-]+$/, 'letters, digits, "_", "-", "." only');
+/** Group bots speak Chinese by default: the teams that use them mostly do. */
+const botLanguage = z.enum(['zh', 'en']).default('zh');
+/** WeCom userids (<@userid> mentions). */
+const wecomUserid = z.string().regex(/^[A-Za-z0-9_.@-]{1,64}$/, 'expected a WeCom userid (letters, digits, "_", "-", ".", "@")');
+/** Mobiles for DingTalk at.atMobiles. */
+const mobile = z.string().regex(/^\+?[0-9][0-9-]{4,19}$/, 'expected a mobile number such as "13800001111"');
+const routeCommon = { name: routeName.optional(), match: routeMatch, continue: z.boolean().default(false) };
+const botCommon = {
+  min_severity: severity.default('error'),
+  timeout: duration.default(10_000),
+  /** IANA zone for times shown in messages; default UTC. */
+  timezone: ianaTimezone.optional(),
+  /** A message that still fails transiently after this long goes to the dead letters. */
+  max_age: duration.default(86_400_000),
+};
+
+const wecomSchema = z.strictObject({
+  /** https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=… (the key is a secret: ${ENV} or ${CREDENTIAL:…}). */
+  webhook_url: webhookUrl.optional(),
+  mention: z.array(wecomUserid).default([]),
+  language: botLanguage,
+  routes: z.array(z.strictObject({ ...routeCommon, webhook_url: webhookUrl, mention: z.array(wecomUserid).optional() })).default([]),
+  ...botCommon,
+});
+
+const dingtalkSchema = z.strictObject({
+  /** https://oapi.dingtalk.com/robot/send?access_token=… */
+  webhook_url: webhookUrl.optional(),
+  /** The robot's 加签 secret (SEC…); unset when the robot uses keywords or an IP list instead. */
+  secret: z.string().min(1).optional(),
+  at_mobiles: z.array(mobile).default([]),
+  language: botLanguage,
+  routes: z
+    .array(z.strictObject({ ...routeCommon, webhook_url: webhookUrl, secret: z.string().min(1).optional(), at_mobiles: z.array(mobile).optional() }))
+    .default([]),
+  ...botCommon,
+});
+
+const feishuSchema = z.strictObject({
+  /** https://open.feishu.cn/open-apis/bot/v2/hook/… (Lark: open.larksuite.com) */
+  webhook_url: webhookUrl.optional(),
+  /** The bot's 签名校验 secret. */
+  secret: z.string().min(1).optional(),
+  language: botLanguage,
+  routes: z.array(z.strictObject({ ...routeCommon, webhook_url: webhookUrl, secret: z.string().min(1).optional() })).default([]),
+  ...botCommon,
+});
+
+const headerName = z.string().regex(/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/, 'expected an HTTP header name');
+const headersSchema = z.record(headerName, z.string()).default({});
+const webhookSchema = z.strictObject({
+  url: webhookUrl.optional(),
+  /** HMAC key for X-Apiwatch-Signature. */
+  secret: z.string().min(1).optional(),
+  /** Extra request headers (an Authorization, say: write its value as ${ENV}). */
+  headers: headersSchema,
+  routes: z.array(z.strictObject({ ...routeCommon, url: webhookUrl, secret: z.string().min(1).optional(), headers: headersSchema.optional() })).default([]),
+  ...botCommon,
+});
+
 const matchSchema = z.partialRecord(z.enum(SILENCE_FIELDS), z.union([z.string(), z.array(z.string()).min(1)]));
 
 /** A recurring maintenance window: pages matching `match` are held while local time is inside it. */
@@ -157,6 +226,10 @@ export const configSchema = z.strictObject({
     .strictObject({
       console: consoleSchema.default({ enabled: true, min_severity: 'error' }),
       slack: slackSchema.optional(),
+      wecom: wecomSchema.optional(),
+      dingtalk: dingtalkSchema.optional(),
+      feishu: feishuSchema.optional(),
+      webhook: webhookSchema.optional(),
       maintenance: z.array(maintenanceSchema).default([]),
       email: emailSchema.optional(),
     })
@@ -219,4 +292,8 @@ export type Config = z.infer<typeof configSchema>;
 export type SourceConfig = z.infer<typeof sourceSchema>;
 export type SlackConfig = z.infer<typeof slackSchema>;
 export type MaintenanceWindow = z.infer<typeof maintenanceSchema>;
+export type WecomConfig = z.infer<typeof wecomSchema>;
+export type DingtalkConfig = z.infer<typeof dingtalkSchema>;
+export type FeishuConfig = z.infer<typeof feishuSchema>;
+export type WebhookConfig = z.infer<typeof webhookSchema>;
 export const slackDefaults = (): SlackConfig => slackSchema.parse({});

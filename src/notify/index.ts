@@ -9,6 +9,25 @@ import type { Notifier } from './notifier.js';
 import { OutboxStore } from './outbox/store.js';
 import { OutboxWorker, type DeliveryOutcome } from './outbox/worker.js';
 import { SlackNotifier, SlackRouter } from './slack/index.js';
+import { WecomNotifier } from './wecom/index.js';
+import { DingtalkNotifier } from './dingtalk/index.js';
+import { FeishuNotifier } from './feishu/index.js';
+import { WebhookNotifier } from './webhook/index.js';
+
+/** The HTTP chat channels besides Slack, in the order they are listed (notify test, doctor). */
+export const CHAT_CHANNELS = ['wecom', 'dingtalk', 'feishu', 'webhook'] as const;
+export type ChatChannel = (typeof CHAT_CHANNELS)[number];
+
+/** The WeCom / DingTalk / Feishu / webhook notifiers the config asks for (a channel counts once it has a URL or a route). */
+export function createChatNotifiers(cfg: LoadedConfig): (WecomNotifier | DingtalkNotifier | FeishuNotifier | WebhookNotifier)[] {
+  const n = cfg.notify;
+  const out: (WecomNotifier | DingtalkNotifier | FeishuNotifier | WebhookNotifier)[] = [];
+  if (n.wecom) out.push(new WecomNotifier(n.wecom));
+  if (n.dingtalk) out.push(new DingtalkNotifier(n.dingtalk));
+  if (n.feishu) out.push(new FeishuNotifier(n.feishu));
+  if (n.webhook) out.push(new WebhookNotifier(n.webhook));
+  return out.filter((x) => x.router.configured);
+}
 
 /** The channels the config asks for: Slack when a webhook is set, the console when enabled or when nothing else is. */
 export function createNotifiers(cfg: LoadedConfig): Notifier[] {
@@ -20,6 +39,7 @@ export function createNotifiers(cfg: LoadedConfig): Notifier[] {
       new SlackNotifier(router, { minSeverity: slack.min_severity, language: slack.language, timeoutMs: slack.timeout, minIntervalMs: slack.min_interval }),
     );
   }
+  out.push(...createChatNotifiers(cfg));
   if (cfg.notify.console.enabled || !out.length) out.push(new ConsoleNotifier(cfg.notify.console.min_severity));
   return out;
 }

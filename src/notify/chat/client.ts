@@ -1,5 +1,5 @@
 import { postJson, type HttpAnswer } from './http.js';
-import type { DeliveryResult } from './result.js';
+import type { DeliveryResult } from '../notifier.js';
 
 export interface ClientOptions {
   timeoutMs: number;

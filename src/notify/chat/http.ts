@@ -1,4 +1,4 @@
-import type { DeliveryResult } from './result.js';
+import type { DeliveryResult } from '../notifier.js';
 
 /** What the server answered, or why there was no answer. */
 export type HttpAnswer =

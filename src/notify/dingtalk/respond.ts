@@ -1,5 +1,5 @@
 import { bodyCode, httpVerdict, type HttpAnswer } from '../chat/http.js';
-import type { DeliveryResult } from '../chat/result.js';
+import type { DeliveryResult } from '../notifier.js';
 
 export const DINGTALK_ERR = {
   ok: 0,

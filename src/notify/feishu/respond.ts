@@ -1,5 +1,5 @@
 import { bodyCode, httpVerdict, type HttpAnswer } from '../chat/http.js';
-import type { DeliveryResult } from '../chat/result.js';
+import type { DeliveryResult } from '../notifier.js';
 
 /** Feishu answers `{"code":…,"msg":…}` (older bots: StatusCode/StatusMessage); 0 is success. */
 export const FEISHU_ERR = {

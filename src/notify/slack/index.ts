@@ -4,17 +4,10 @@ import type { Incident } from '../../incidents/types.js';
 import type { ChannelRate, DeliveryResult, Notification, Notifier, OutboxMessage } from '../notifier.js';
 import { SlackClient } from './client.js';
 import { buildSlackMessage } from './message.js';
+import { DEFAULT_TARGET, routeTargets, type Route } from '../route.js';
 
 export const CHANNEL = 'slack';
-export const DEFAULT_TARGET = 'default';
-
-export interface Route {
-  name: string;
-  severity?: Severity[];
-  category?: string[];
-  appkey?: string[];
-  continue: boolean;
-}
+export { DEFAULT_TARGET };
 
 /** Route names → webhook URLs, and which routes an incident goes to (Alertmanager-style: first match wins unless `continue`). */
 export class SlackRouter {
@@ -26,7 +19,7 @@ export class SlackRouter {
     cfg.routes.forEach((r, i) => {
       const name = r.name ?? `route-${i + 1}`;
       this.urls.set(name, r.webhook_url);
-      this.routes.push({ name, ...r.match, continue: r.continue });
+      this.routes.push({ name, match: r.match, continue: r.continue });
     });
   }
 
@@ -35,16 +28,7 @@ export class SlackRouter {
   }
 
   targetsFor(inc: Incident): string[] {
-    const out: string[] = [];
-    for (const r of this.routes) {
-      if (r.severity && !r.severity.includes(inc.severity)) continue;
-      if (r.category && !r.category.includes(inc.category)) continue;
-      if (r.appkey && !r.appkey.includes(inc.appkey ?? '')) continue;
-      out.push(r.name);
-      if (!r.continue) return out;
-    }
-    if (!out.length && this.urls.has(DEFAULT_TARGET)) out.push(DEFAULT_TARGET);
-    return out;
+    return routeTargets(this.routes, inc, this.urls.has(DEFAULT_TARGET));
   }
 }
 

@@ -1,5 +1,5 @@
 import { httpVerdict, type HttpAnswer } from '../chat/http.js';
-import type { DeliveryResult } from '../chat/result.js';
+import type { DeliveryResult } from '../notifier.js';
 
 /** A generic receiver speaks plain HTTP: 2xx is delivered, the body is not read. */
 export function interpretWebhook(a: HttpAnswer, now: number): DeliveryResult {

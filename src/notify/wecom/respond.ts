@@ -1,5 +1,5 @@
 import { bodyCode, httpVerdict, type HttpAnswer } from '../chat/http.js';
-import type { DeliveryResult } from '../chat/result.js';
+import type { DeliveryResult } from '../notifier.js';
 
 /** WeCom answers HTTP 200 with `{"errcode":…,"errmsg":…}`; 0 is the only success. */
 export const WECOM_ERR = {

@@ -1,0 +1,36 @@
+import type { PathKey } from './yaml-location.js';
+
+/**
+ * Settings that hold secrets (a bot's webhook URL carries its key or token; signing secrets): they
+ * must come from `${ENV}` or `${CREDENTIAL:name}`, so the config file can be read, shared and
+ * committed without giving anyone the power to post to the on-call group.
+ */
+export const SECRET_SETTINGS: Readonly<Record<string, readonly string[]>> = {
+  wecom: ['webhook_url'],
+  dingtalk: ['webhook_url', 'secret'],
+  feishu: ['webhook_url', 'secret'],
+  webhook: ['url', 'secret'],
+};
+
+const REFERENCE = /\$\{[^}]+\}/;
+
+/** Paths of secret settings written literally in the (parsed, not yet interpolated) config. */
+export function literalSecrets(raw: unknown): PathKey[][] {
+  const notify = (raw as { notify?: Record<string, unknown> } | null)?.notify;
+  if (!notify || typeof notify !== 'object') return [];
+  const out: PathKey[][] = [];
+  const check = (obj: unknown, base: PathKey[], keys: readonly string[]) => {
+    if (!obj || typeof obj !== 'object') return;
+    for (const k of keys) {
+      const v = (obj as Record<string, unknown>)[k];
+      if (typeof v === 'string' && v !== '' && !REFERENCE.test(v)) out.push([...base, k]);
+    }
+  };
+  for (const [channel, keys] of Object.entries(SECRET_SETTINGS)) {
+    const c = notify[channel] as { routes?: unknown } | undefined;
+    check(c, ['notify', channel], keys);
+    const routes = c?.routes;
+    if (Array.isArray(routes)) routes.forEach((r, i) => check(r, ['notify', channel, 'routes', i], keys));
+  }
+  return out;
+}
