@@ -19,13 +19,17 @@ export const CHAT_CHANNELS = ['wecom', 'dingtalk', 'feishu', 'webhook'] as const
 export type ChatChannel = (typeof CHAT_CHANNELS)[number];
 
 /** The WeCom / DingTalk / Feishu / webhook notifiers the config asks for (a channel counts once it has a URL or a route). */
-export function createChatNotifiers(cfg: LoadedConfig): (WecomNotifier | DingtalkNotifier | FeishuNotifier | WebhookNotifier)[] {
+export function createChatNotifiers(
+  cfg: LoadedConfig,
+  /** The clock signatures are made with (tests), and the HTTP client. */
+  client: { now?: () => number; fetchImpl?: typeof fetch } = {},
+): (WecomNotifier | DingtalkNotifier | FeishuNotifier | WebhookNotifier)[] {
   const n = cfg.notify;
   const out: (WecomNotifier | DingtalkNotifier | FeishuNotifier | WebhookNotifier)[] = [];
-  if (n.wecom) out.push(new WecomNotifier(n.wecom));
-  if (n.dingtalk) out.push(new DingtalkNotifier(n.dingtalk));
-  if (n.feishu) out.push(new FeishuNotifier(n.feishu));
-  if (n.webhook) out.push(new WebhookNotifier(n.webhook));
+  if (n.wecom) out.push(new WecomNotifier(n.wecom, client));
+  if (n.dingtalk) out.push(new DingtalkNotifier(n.dingtalk, client));
+  if (n.feishu) out.push(new FeishuNotifier(n.feishu, client));
+  if (n.webhook) out.push(new WebhookNotifier(n.webhook, client));
   return out.filter((x) => x.router.configured);
 }
 
