@@ -9,6 +9,7 @@ import { configPath, getConfig } from '../context.js';
 import { loadClassifierFor } from '../rules.js';
 import type { LoadedConfig } from '../../config/load.js';
 import { isLoopback, parseListen } from '../../daemon/http.js';
+import { createChatNotifiers } from '../../notify/index.js';
 
 export type CheckStatus = 'ok' | 'warn' | 'fail';
 
@@ -179,6 +180,16 @@ async function checkSlack(cfg: LoadedConfig, out: Check[], timeoutMs: number): P
   }
 }
 
+/** WeCom, DingTalk, Feishu: a signed, empty message proves URL, key and signature without posting to the group; webhook: HEAD. */
+async function checkChat(cfg: LoadedConfig, out: Check[]): Promise<void> {
+  for (const n of createChatNotifiers(cfg)) {
+    for (const name of n.router.targets.keys()) {
+      const p = await n.probe(name);
+      out.push({ area: n.name, status: p.ok ? 'ok' : 'fail', message: `${name}: ${p.message}`, fix: p.fix });
+    }
+  }
+}
+
 async function checkSmtp(cfg: LoadedConfig, out: Check[], timeoutMs: number): Promise<void> {
   const smtp = cfg.notify.email?.smtp;
   if (!smtp) return;
@@ -247,6 +258,7 @@ export async function runDoctor(explicitConfig: string | undefined, opts: Doctor
   if (!opts.offline) {
     await checkSlack(cfg, out, timeoutMs);
     await checkSmtp(cfg, out, timeoutMs);
+    await checkChat(cfg, out);
   }
   return { file, checks: out };
 }

@@ -3,6 +3,7 @@ import { CliError, EXIT, getConfig } from '../context.js';
 import { slackDefaults } from '../../config/schema.js';
 import { SlackClient } from '../../notify/slack/client.js';
 import { SlackRouter } from '../../notify/slack/index.js';
+import { registerChatTests } from './notify-chat.js';
 
 export function registerNotify(program: Command): void {
   const cmd = program.command('notify').description('Check notification integrations.');
@@ -40,4 +41,5 @@ export function registerNotify(program: Command): void {
       }
       if (failed) process.exitCode = EXIT.FAILURE;
     });
+  registerChatTests(test);
 }

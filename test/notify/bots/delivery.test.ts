@@ -58,7 +58,7 @@ function ids(stand: StandIn, channel: keyof Stands): number[] {
 }
 
 function clockAll(s: Stands, now: () => number) {
-  for (const x of Object.values(s)) x.clock = now;
+  for (const x of Object.values(s) as StandIn[]) x.clock = now;
 }
 
 test('a storm of 60 incidents: every channel gets each page once, in order, and no bot rate limit is ever crossed', async () => {
@@ -119,7 +119,7 @@ test('a 10-minute outage of every service (dropped connections, 502s): nothing l
   const h = botHarness((now) => createChatNotifiers(cfg, { now }));
   clockAll(s, h.now);
   const outageEnd = h.now() + 10 * M;
-  for (const x of Object.values(s)) x.fault = (req, n) => (req.at < outageEnd ? (n % 2 ? 'drop' : { status: 502, body: 'bad gateway' }) : undefined);
+  for (const x of Object.values(s) as StandIn[]) x.fault = (req, n) => (req.at < outageEnd ? (n % 2 ? 'drop' : { status: 502, body: 'bad gateway' }) : undefined);
   for (let i = 0; i < 4; i++) {
     h.record([ev(h.now(), { endpoint: `/o/${i}` })]);
     h.clock.t += 30_000;
