@@ -47,3 +47,14 @@ export function ellipsis(s: string, maxBytes: number): string {
   if (utf8Bytes(s) <= maxBytes) return s;
   return cutBytes(s, Math.max(0, maxBytes - utf8Bytes('…'))) + '…';
 }
+
+/**
+ * A value placed at the start of a line (a card field, a quote) must not open a block: a leading
+ * `#`, `-`, `+`, `=` or the dot of `1.` is replaced through `map`.
+ */
+export function neutralLead(s: string, map: Readonly<Record<'#' | '-' | '+' | '=' | '.', string>>): string {
+  const ordered = /^(\d+)\.(\s|$)/.exec(s);
+  if (ordered) return `${ordered[1]}${map['.']}${s.slice(ordered[1]!.length + 1)}`;
+  const c = s[0] as keyof typeof map | undefined;
+  return c && c in map && c !== '.' ? map[c] + s.slice(1) : s;
+}

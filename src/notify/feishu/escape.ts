@@ -1,4 +1,4 @@
-import { defangUrls, oneLine, substitute } from '../chat/text.js';
+import { defangUrls, neutralLead, oneLine, substitute } from '../chat/text.js';
 import type { Dialect } from '../chat/facts.js';
 
 /**
@@ -27,8 +27,11 @@ const ENTITIES: Readonly<Record<string, string>> = {
   '$': '&#36;',
 };
 
+/** Block starters at the start of a value (field values start a line in a card). */
+const LEAD_ENTITIES = { '#': '&#35;', '-': '&#45;', '+': '&#43;', '=': '&#61;', '.': '&#46;' } as const;
+
 export function larkText(s: string | null | undefined): string {
-  return substitute(defangUrls(oneLine(s)), ENTITIES);
+  return neutralLead(substitute(defangUrls(oneLine(s)), ENTITIES), LEAD_ENTITIES);
 }
 
 export const feishuDialect: Dialect = {

@@ -7,7 +7,10 @@ import { dingtalkDialect } from '../../../src/notify/dingtalk/escape.js';
 import { larkText } from '../../../src/notify/feishu/escape.js';
 import { HOSTILE } from './fixtures.js';
 
-const FROM_FULL = Object.fromEntries(Object.entries(FULL_WIDTH).filter(([k]) => k !== '`').map(([k, v]) => [v, k]));
+const FROM_FULL: Record<string, string> = {
+  ...Object.fromEntries(Object.entries(FULL_WIDTH).filter(([k]) => k !== '`').map(([k, v]) => [v, k])),
+  '＃': '#', '－': '-', '＋': '+', '＝': '=', '．': '.',
+};
 const unFull = (s: string) => [...s].map((c) => FROM_FULL[c] ?? c).join('');
 const decodeEntities = (s: string) =>
   s.replace(/&(amp|lt|gt|#\d+);/g, (_m, e: string) => (e === 'amp' ? '&' : e === 'lt' ? '<' : e === 'gt' ? '>' : String.fromCodePoint(Number(e.slice(1)))));
@@ -21,8 +24,9 @@ for (const [name, esc] of [
   test(`${name} markdown: no hostile line can form a tag, mention, link, image, emphasis, code or a new line`, () => {
     for (const s of HOSTILE) {
       const out = esc(s);
-      assert.doesNotMatch(out, /[<>[\]()*`@&!|~\\\n\r\u0000-\u001f\u202a-\u202e]/, `${JSON.stringify(s)} → ${out}`);
+      assert.doesNotMatch(out, /[<>[\]*`@&!|~\\\n\r\u0000-\u001f\u202a-\u202e]/, `${JSON.stringify(s)} → ${out}`);
       assert.doesNotMatch(out, /:\/\//, 'no bare URL for the client to linkify');
+      assert.doesNotMatch(out, /^([#+=-]|\d+\.\s)/, 'a value cannot open a block');
       // Nothing is lost: mapping the look-alikes back gives the same words.
       assert.equal(unFull(out), meaning(s).replace(/`/g, "'"));
     }
@@ -35,6 +39,7 @@ test('Feishu lark_md: markup characters become entities, and decode back to the 
     const bare = out.replace(/&(amp|lt|gt|#\d+);/g, '');
     assert.doesNotMatch(bare, /[<>[\]()*_~`#\\|:@$&\n\r]/, `${JSON.stringify(s)} → ${out}`);
     assert.doesNotMatch(out, /<at|<font|\]\(/);
+    assert.doesNotMatch(out, /^([#+=-]|\d+\.\s)/, 'a card field value cannot open a block');
     assert.equal(decodeEntities(out), meaning(s));
   }
 });

@@ -40,6 +40,7 @@ export const HOSTILE: string[] = [
   '<a href="https://evil.example">x</a>',
   'a | b | c\n|---|---|',
   '$$x^2$$ :OK: \\*not\\*',
+  '# heading', '- item', '1. item', '> quote', '+ plus', '=== setext',
   'x'.repeat(5000),
 ];
 
