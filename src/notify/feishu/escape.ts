@@ -3,14 +3,15 @@ import type { Dialect } from '../chat/facts.js';
 
 /**
  * Feishu card `lark_md`: **bold**, *italic*, ~~strike~~, [links](url), <at id=all></at>,
- * <font color>, `code`, :emoji:. Feishu's card Markdown says characters that would start markup
- * are written as HTML entities to be shown as themselves, so log text gets entities for every
- * markup character (and `&` first, so an entity in a log line shows literally).
+ * <font color>, <a>url</a>, <text_tag>, `code`, :emoji:. Feishu's card Markdown page (特殊字符转义)
+ * says a character that would hit markdown syntax is written as an HTML entity `&#number;` to be
+ * shown as itself, so log text gets a numeric entity for every markup character (`&` too, so an
+ * entity written in a log line shows literally).
  */
 const ENTITIES: Readonly<Record<string, string>> = {
-  '&': '&amp;',
-  '<': '&lt;',
-  '>': '&gt;',
+  '&': '&#38;',
+  '<': '&#60;',
+  '>': '&#62;',
   '*': '&#42;',
   _: '&#95;',
   '~': '&#126;',

@@ -46,7 +46,7 @@ test('Feishu lark_md: markup characters become entities, and decode back to the 
 
 test('an entity in a log line is shown as written, never decoded into markup', () => {
   const out = larkText('&lt;at id=all&gt;&lt;/at&gt;');
-  assert.equal(out, '&amp;lt;at id=all&amp;gt;&amp;lt;/at&amp;gt;');
+  assert.equal(out, '&#38;lt;at id=all&#38;gt;&#38;lt;/at&#38;gt;');
   assert.equal(fullWidthText('&lt;@all&gt;'), '＆lt;＠all＆gt;');
 });
 
