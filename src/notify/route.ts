@@ -57,3 +57,21 @@ export class Router<T> {
     return routeTargets(this.routes, inc, this.targets.has(DEFAULT_TARGET));
   }
 }
+
+/** A route as every channel's config writes it (`name`, `match`, `continue`, plus the channel's own keys). */
+export interface RouteConfig {
+  name?: string;
+  match: RouteMatch;
+  continue: boolean;
+}
+
+/**
+ * A channel's router from its config: the top-level target (when its URL is set) as `default`, then
+ * each route as `route-<n>` unless named.
+ */
+export function routerFrom<R extends RouteConfig, T>(top: T | undefined, routes: readonly R[], target: (r: R) => T): Router<T> {
+  const r = new Router<T>();
+  if (top) r.add(DEFAULT_TARGET, top);
+  routes.forEach((x, i) => r.add(x.name ?? `route-${i + 1}`, target(x), x));
+  return r;
+}

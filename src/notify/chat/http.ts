@@ -1,4 +1,6 @@
 import type { DeliveryResult } from '../notifier.js';
+// One reading of Retry-After for every HTTP channel (Slack's client has it).
+import { DEFAULT_RETRY_AFTER_MS, parseRetryAfter } from '../slack/client.js';
 
 /** What the server answered, or why there was no answer. */
 export type HttpAnswer =
@@ -36,18 +38,6 @@ export async function postJson(url: string, body: string, o: PostOptions): Promi
     return { status: 0, error: `request failed: ${String(why).split(url).join('[webhook URL]')}` };
   }
 }
-
-/** Retry-After is seconds or an HTTP date (RFC 9110 §10.2.3). */
-export function parseRetryAfter(v: string | null, now: number): number | undefined {
-  if (!v) return undefined;
-  const s = v.trim();
-  if (/^\d+(\.\d+)?$/.test(s)) return Math.round(Number(s) * 1000);
-  const t = Date.parse(s);
-  return Number.isNaN(t) ? undefined : Math.max(0, t - now);
-}
-
-/** A 429 without Retry-After waits this long. */
-export const DEFAULT_RETRY_AFTER_MS = 30_000;
 
 /**
  * The HTTP-level verdict, before any body code is read: no answer and 5xx/408 are transient, 429

@@ -1,6 +1,6 @@
 import type { DingtalkConfig } from '../../config/schema.js';
 import type { Notification } from '../notifier.js';
-import { DEFAULT_TARGET, Router } from '../route.js';
+import { routerFrom, type Router } from '../route.js';
 import type { ClientOptions, Sent } from '../chat/client.js';
 import { bodyCode, postJson } from '../chat/http.js';
 import { LABELS } from '../chat/labels.js';
@@ -21,12 +21,8 @@ export interface DingtalkTarget {
 }
 
 export function dingtalkRouter(cfg: DingtalkConfig): Router<DingtalkTarget> {
-  const r = new Router<DingtalkTarget>();
-  if (cfg.webhook_url) r.add(DEFAULT_TARGET, { url: cfg.webhook_url, secret: cfg.secret, atMobiles: cfg.at_mobiles });
-  cfg.routes.forEach((x, i) =>
-    r.add(x.name ?? `route-${i + 1}`, { url: x.webhook_url, secret: x.secret ?? cfg.secret, atMobiles: x.at_mobiles ?? cfg.at_mobiles }, x),
-  );
-  return r;
+  const top = cfg.webhook_url ? { url: cfg.webhook_url, secret: cfg.secret, atMobiles: cfg.at_mobiles } : undefined;
+  return routerFrom(top, cfg.routes, (x) => ({ url: x.webhook_url, secret: x.secret ?? cfg.secret, atMobiles: x.at_mobiles ?? cfg.at_mobiles }));
 }
 
 /** The DingTalk custom robot (钉钉自定义机器人): markdown, 加签 when a secret is set, at.atMobiles for critical pages. */

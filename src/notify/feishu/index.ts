@@ -1,6 +1,6 @@
 import type { FeishuConfig } from '../../config/schema.js';
 import type { Notification } from '../notifier.js';
-import { DEFAULT_TARGET, Router } from '../route.js';
+import { routerFrom, type Router } from '../route.js';
 import type { ClientOptions, Sent } from '../chat/client.js';
 import { bodyCode, postJson } from '../chat/http.js';
 import { LABELS } from '../chat/labels.js';
@@ -20,10 +20,8 @@ export interface FeishuTarget {
 }
 
 export function feishuRouter(cfg: FeishuConfig): Router<FeishuTarget> {
-  const r = new Router<FeishuTarget>();
-  if (cfg.webhook_url) r.add(DEFAULT_TARGET, { url: cfg.webhook_url, secret: cfg.secret });
-  cfg.routes.forEach((x, i) => r.add(x.name ?? `route-${i + 1}`, { url: x.webhook_url, secret: x.secret ?? cfg.secret }, x));
-  return r;
+  const top = cfg.webhook_url ? { url: cfg.webhook_url, secret: cfg.secret } : undefined;
+  return routerFrom(top, cfg.routes, (x) => ({ url: x.webhook_url, secret: x.secret ?? cfg.secret }));
 }
 
 /** The Feishu / Lark custom bot (自定义机器人): an interactive card, signed when a secret is set. */

@@ -4,31 +4,30 @@ import type { Incident } from '../../incidents/types.js';
 import type { ChannelRate, DeliveryResult, Notification, Notifier, OutboxMessage } from '../notifier.js';
 import { SlackClient } from './client.js';
 import { buildSlackMessage } from './message.js';
-import { DEFAULT_TARGET, routeTargets, type Route } from '../route.js';
+import { DEFAULT_TARGET, routerFrom, type Router } from '../route.js';
 
 export const CHANNEL = 'slack';
 export { DEFAULT_TARGET };
 
 /** Route names → webhook URLs, and which routes an incident goes to (Alertmanager-style: first match wins unless `continue`). */
 export class SlackRouter {
-  readonly urls = new Map<string, string>();
-  private readonly routes: Route[] = [];
+  private readonly router: Router<string>;
 
   constructor(cfg: Pick<SlackConfig, 'webhook_url' | 'routes'>) {
-    if (cfg.webhook_url) this.urls.set(DEFAULT_TARGET, cfg.webhook_url);
-    cfg.routes.forEach((r, i) => {
-      const name = r.name ?? `route-${i + 1}`;
-      this.urls.set(name, r.webhook_url);
-      this.routes.push({ name, match: r.match, continue: r.continue });
-    });
+    this.router = routerFrom(cfg.webhook_url, cfg.routes, (r) => r.webhook_url);
+  }
+
+  /** Target name → webhook URL. */
+  get urls(): Map<string, string> {
+    return this.router.targets;
   }
 
   get configured(): boolean {
-    return this.urls.size > 0;
+    return this.router.configured;
   }
 
   targetsFor(inc: Incident): string[] {
-    return routeTargets(this.routes, inc, this.urls.has(DEFAULT_TARGET));
+    return this.router.targetsFor(inc);
   }
 }
 

@@ -1,6 +1,6 @@
 import type { WebhookConfig } from '../../config/schema.js';
 import type { Notification } from '../notifier.js';
-import { DEFAULT_TARGET, Router } from '../route.js';
+import { routerFrom, type Router } from '../route.js';
 import type { ClientOptions, Sent } from '../chat/client.js';
 import { ChatNotifier, type Probe } from '../chat/notifier.js';
 import { sendWebhook, type WebhookTarget } from './client.js';
@@ -11,10 +11,8 @@ export const CHANNEL = 'webhook';
 export const WEBHOOK_RATE = { perSecond: 10 } as const;
 
 export function webhookRouter(cfg: WebhookConfig): Router<WebhookTarget> {
-  const r = new Router<WebhookTarget>();
-  if (cfg.url) r.add(DEFAULT_TARGET, { url: cfg.url, secret: cfg.secret, headers: cfg.headers });
-  cfg.routes.forEach((x, i) => r.add(x.name ?? `route-${i + 1}`, { url: x.url, secret: x.secret ?? cfg.secret, headers: { ...cfg.headers, ...x.headers } }, x));
-  return r;
+  const top = cfg.url ? { url: cfg.url, secret: cfg.secret, headers: cfg.headers } : undefined;
+  return routerFrom(top, cfg.routes, (x) => ({ url: x.url, secret: x.secret ?? cfg.secret, headers: { ...cfg.headers, ...x.headers } }));
 }
 
 /** A JSON POST of each notification, HMAC-signed when a secret is set, for whatever else a team runs. */

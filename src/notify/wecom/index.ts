@@ -1,6 +1,6 @@
 import type { WecomConfig } from '../../config/schema.js';
 import type { Notification } from '../notifier.js';
-import { DEFAULT_TARGET, Router } from '../route.js';
+import { routerFrom, type Router } from '../route.js';
 import type { ClientOptions, Sent } from '../chat/client.js';
 import { bodyCode, postJson } from '../chat/http.js';
 import { LABELS } from '../chat/labels.js';
@@ -19,10 +19,8 @@ export interface WecomTarget {
 }
 
 export function wecomRouter(cfg: WecomConfig): Router<WecomTarget> {
-  const r = new Router<WecomTarget>();
-  if (cfg.webhook_url) r.add(DEFAULT_TARGET, { url: cfg.webhook_url, mention: cfg.mention });
-  cfg.routes.forEach((x, i) => r.add(x.name ?? `route-${i + 1}`, { url: x.webhook_url, mention: x.mention ?? cfg.mention }, x));
-  return r;
+  const top = cfg.webhook_url ? { url: cfg.webhook_url, mention: cfg.mention } : undefined;
+  return routerFrom(top, cfg.routes, (x) => ({ url: x.webhook_url, mention: x.mention ?? cfg.mention }));
 }
 
 /** The WeCom group bot (企业微信群机器人) as an outbox channel: markdown, <@userid> for critical pages. */
