@@ -113,8 +113,6 @@ const botCommon = {
   timeout: duration.default(10_000),
   /** IANA zone for times shown in messages; default UTC. */
   timezone: ianaTimezone.optional(),
-  /** A message that still fails transiently after this long goes to the dead letters. */
-  max_age: duration.default(86_400_000),
 };
 
 const wecomSchema = z.strictObject({
