@@ -1,6 +1,7 @@
 import type { Severity } from '../../classify/types.js';
 import type { Notification, NotificationKind } from '../notifier.js';
 import { codeBlock, esc, inlineCode, plain, truncate } from './escape.js';
+import { LABELS } from '../chat/labels.js';
 
 /** Slack's limits (Block Kit reference). */
 export const LIMITS = { header: 150, section: 3000, field: 2000, fields: 10, blocks: 50, text: 3000 } as const;
@@ -12,15 +13,8 @@ const SEVERITY_EMOJI: Record<Severity, string> = {
   info: ':information_source:',
 };
 
-const KIND_LABEL: Record<NotificationKind, string> = {
-  firing: '',
-  update: 'Update: ',
-  reminder: 'Still firing: ',
-  regression: 'REGRESSION: ',
-  escalated: 'ESCALATED: ',
-  acknowledged: 'Acknowledged: ',
-  resolved: 'Resolved: ',
-};
+/** The same headline prefixes as the group bots' English messages. */
+const KIND_LABEL: Record<NotificationKind, string> = LABELS.en.kind;
 
 export interface SlackPayload {
   text: string;
