@@ -19,7 +19,7 @@ SEED="${SEED:-20240611}"
 OUT="${OUT:-$KIT/out-ext}"
 JOBS="${JOBS:-3}"
 TIMEOUT_MS="${TIMEOUT_MS:-800}"
-ALL_CLIENTS=(php-guzzle-monolog python-requests-structlog python-requests-structlog-json python-requests-loguru ruby-faraday-logger go-nethttp-log go-nethttp-zap)
+ALL_CLIENTS=(php-guzzle-monolog php-guzzle-laravel python-requests-structlog python-requests-structlog-json python-requests-loguru ruby-faraday-logger go-nethttp-log go-nethttp-zap)
 read -r -a RUN <<<"${CLIENTS:-${ALL_CLIENTS[*]}}"
 T0=$(date +%s.%N)
 export TZ=UTC
@@ -90,6 +90,7 @@ if [ -n "$GO_PID" ]; then wait "$GO_PID" || { cat "$OUT/run/go-build.out" >&2; f
 ENVS="EASEMOB_BASE=http://127.0.0.1:$EASEMOB_PORT OTHER_BASE=http://127.0.0.1:$OTHER_PORT DEAD_BASE=http://127.0.0.1:$DEAD_PORT BLACKHOLE_BASE=http://127.0.0.1:$BLACKHOLE_PORT TIMEOUT_MS=$TIMEOUT_MS"
 declare -A CMD=(
   [php-guzzle-monolog]="php -d display_errors=stderr $KIT/clients/php-ext/app.php"
+  [php-guzzle-laravel]="env PHP_LOG_STYLE=laravel php -d display_errors=stderr $KIT/clients/php-ext/app.php"
   [python-requests-structlog]="$PY $KIT/clients/python-ext/structlog_app.py"
   [python-requests-structlog-json]="$PY $KIT/clients/python-ext/structlog_json_app.py"
   [python-requests-loguru]="$PY $KIT/clients/python-ext/loguru_app.py"

@@ -10,6 +10,8 @@
 //         mwdebug  Guzzle Middleware::log + MessageFormatter::DEBUG (request, response, error);
 //                  the app itself logs nothing for that attempt
 //         exc/plain (T) ConnectException in context / message only
+//   php-guzzle-laravel  the same app with Monolog configured as Laravel does (line breaks kept,
+//         stack traces, one "production" channel): records span lines
 //   loguru text (message with status + resp.text), fields (resp.json() fields), exc
 //         (logger.exception: loguru's traceback with diagnose=True variable values), plain (T)
 //   structlog kv (status=… body=…), dict (response=resp.json() as a Python dict repr),
@@ -25,6 +27,8 @@
 //         Errorf/Errorw), err (T: zap.Error)
 export const EXT_CLIENTS = [
   { name: 'php-guzzle-monolog', format: 'monolog', route: 'direct', cycleT: true, appkeys: ['1122161011178276#chatapp', '1122161011178276#chatapp-test'],
+    styles: { E: ['ctx', 'ctx', 'gzexc', 'mwdebug'], S: ['ctx', 'gzexc', 'mwdebug'], T: ['exc', 'plain', 'mwdebug'] } },
+  { name: 'php-guzzle-laravel', format: 'monolog-laravel', route: 'direct', cycleT: true, appkeys: ['1122161011178276#shopchat'],
     styles: { E: ['ctx', 'ctx', 'gzexc', 'mwdebug'], S: ['ctx', 'gzexc', 'mwdebug'], T: ['exc', 'plain', 'mwdebug'] } },
   { name: 'python-requests-structlog', format: 'structlog', route: 'direct', cycleT: true, appkeys: ['orgx#meetly'],
     styles: { E: ['kv', 'kv', 'dict', 'exc'], S: ['kv', 'exc'], T: ['exc', 'kv'] } },

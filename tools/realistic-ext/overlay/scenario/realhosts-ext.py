@@ -16,11 +16,11 @@ import sys
 
 logs, easemob, other, dead, blackhole = sys.argv[1], *sys.argv[2:6]
 KIT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-HOSTS = {"php-guzzle-monolog": "a1.easemob.com", "python-requests-structlog": "a41.easemob.com",
+HOSTS = {"php-guzzle-monolog": "a1.easemob.com", "php-guzzle-laravel": "a1-hsb.easemob.com", "python-requests-structlog": "a41.easemob.com",
          "python-requests-structlog-json": "a41.easemob.com", "python-requests-loguru": "a1-sgp.easemob.com", "ruby-faraday-logger": "a61.easemob.com",
          "go-nethttp-log": "a71.chat.agora.io", "go-nethttp-zap": "a1.easemob.com"}
 EASEMOB_IP, PARTNER, PARTNER_IP = "47.93.162.95", "api.partner-pay.com", "52.84.19.7"
-DEPLOYED = {"php-guzzle-monolog": "/var/www/chatapp/", "python-requests-structlog": "/srv/meetly/",
+DEPLOYED = {"php-guzzle-monolog": "/var/www/chatapp/", "php-guzzle-laravel": "/var/www/html/", "python-requests-structlog": "/srv/meetly/",
             "python-requests-structlog-json": "/srv/meetly/", "python-requests-loguru": "/srv/lingo/", "ruby-faraday-logger": "/srv/campfire/",
             "go-nethttp-log": "/build/gopher-im/", "go-nethttp-zap": "/build/gopher-im/"}
 # Debian's Guzzle/Monolog -> where composer puts them in a deployed PHP app

@@ -2,6 +2,10 @@
 // App server "chatapp": PHP + Guzzle 7 (http_errors on, cURL handler) + Monolog 2 with its
 // default StreamHandler / LineFormatter ("[%datetime%] %channel%.%level_name%: %message%
 // %context% %extra%", line breaks inside a record flattened to spaces, as by default).
+// PHP_LOG_STYLE=laravel configures Monolog the way Laravel's log channels do instead
+// (Illuminate\Log\LogManager::formatter(): new LineFormatter(null, 'Y-m-d H:i:s', true, true)
+// with includeStacktraces(); the channel is the app environment, "production"): line breaks
+// kept, empty context/extra left out, exceptions with their "[stacktrace]".
 //
 // Failure styles (plan "style" / "tstyle"):
 //   ctx      the app catches the RequestException and logs status + the decoded body
@@ -25,6 +29,7 @@ use GuzzleHttp\Exception\RequestException;
 use GuzzleHttp\HandlerStack;
 use GuzzleHttp\MessageFormatter;
 use GuzzleHttp\Middleware;
+use Monolog\Formatter\LineFormatter;
 use Monolog\Handler\StreamHandler;
 use Monolog\Logger;
 
@@ -51,10 +56,23 @@ $BLACKHOLE = env('BLACKHOLE_BASE');
 $TIMEOUT = ((int) (getenv('TIMEOUT_MS') ?: '300')) / 1000.0;
 $TOKEN = 'YWMtPhP' . getmypid() . 'Qz7AAABjK6bN2kAAAAAAAAAAAAAAAAAAAA';
 
+$LARAVEL = getenv('PHP_LOG_STYLE') === 'laravel';
 $handler = new StreamHandler($LOG, Logger::DEBUG);
-$root = new Logger('app', [$handler]);
-$log = $root->withName('easemob');
-$httpLog = $root->withName('http');
+if ($LARAVEL) {
+    $formatter = new LineFormatter(null, 'Y-m-d H:i:s', true, true);
+    $formatter->includeStacktraces();
+    $handler->setFormatter($formatter);
+}
+$root = new Logger($LARAVEL ? 'production' : 'app', [$handler]);
+
+/** A logger for one part of the app: its own Monolog channel, or Laravel's single env channel. */
+function channel(string $name): Logger
+{
+    global $root, $LARAVEL;
+    return $LARAVEL ? $root : $root->withName($name);
+}
+$log = channel('easemob');
+$httpLog = channel('http');
 
 $options = ['timeout' => $TIMEOUT, 'allow_redirects' => false, 'http_errors' => true];
 $plain = new Client($options);
@@ -217,7 +235,7 @@ function otherCall(array $step): void
     [$url, $resp, $e, $ms] = send($partner, $step, $OTHER, $rid);
     $status = $resp !== null ? $resp->getStatusCode() : null;
     record($step, 1, $status, 'other');
-    $l = $root->withName($step['svc'] ?? 'other');
+    $l = channel($step['svc'] ?? 'other');
     if ($status !== null && $status < 400) {
         $l->info(sprintf('%s ok', $step['desc']), ['request_id' => $rid, 'status' => $status, 'body' => json_decode((string) $resp->getBody(), true)]);
     } elseif ($resp !== null) {
@@ -230,7 +248,7 @@ function otherCall(array $step): void
 function line(array $step): void
 {
     global $root;
-    $l = $root->withName($step['logger']);
+    $l = channel($step['logger']);
     $level = ['debug' => 'debug', 'info' => 'info', 'warn' => 'warning', 'error' => 'error'][$step['level']];
     $context = [];
     if (isset($step['data'])) {
