@@ -425,6 +425,7 @@ export class Tailer {
     } catch {
       st = undefined;
     }
+    if (st && s.queue.length) this.guardQueued(s, st);
     const last = s.queue.length ? s.queue[s.queue.length - 1]! : r;
     if (s.current && (!st || st.ino !== r.ino || st.dev !== r.dev)) {
       s.current = false;
@@ -441,10 +442,40 @@ export class Tailer {
     }
   }
 
+  /**
+   * The file at the path waits in the queue (unread) while an older copy or rename is finished. It is
+   * fingerprinted as it grows, so that when it is copytruncated again before its turn, its head finds
+   * the copy (app.log.1) and that copy is read in its place; the path's new content queues behind it.
+   */
+  private guardQueued(s: Source, atPath: Stats): void {
+    const i = s.queue.length - 1;
+    const q = s.queue[i]!;
+    if (q.ino !== atPath.ino || q.dev !== atPath.dev || q.offset !== 0) return;
+    const size = atPath.size;
+    if (q.valid(size)) {
+      q.refreshHead(size);
+      return;
+    }
+    s.truncations++;
+    const loc = q.head ? locate({ ...q.checkpointAt(0, 0), headHash: q.head, tailHash: null }, { skipCurrent: true, exceptIno: q.ino }) : null;
+    if (!loc) {
+      // The copy is gone (compressed, deleted): what is at the path now is all there is to read.
+      q.head = null;
+      q.refreshHead(size);
+      return;
+    }
+    q.close();
+    s.queue[i] = new FileReader(s.key, loc.path, { offset: 0, line: 0, head: q.head, tail: null }, this.maxLine, s.counters, loc.fd, this.opts.maxBatchLines);
+    s.rotations++;
+    const next = this.openNew(s.key);
+    if (next) s.queue.push(next);
+  }
+
   /** copytruncate (or truncate): finish the old content from its copy if there is one, then start over. */
   private async truncated(s: Source, r: FileReader): Promise<void> {
     s.truncations++;
-    const loc = s.current && r.offset > 0 ? locate(r.checkpoint(), { skipCurrent: true, exceptIno: r.ino }) : null;
+    // A reader that has read nothing yet still finds its copy by its head fingerprint.
+    const loc = s.current && (r.offset > 0 || r.head !== null) ? locate(r.checkpoint(), { skipCurrent: true, exceptIno: r.ino }) : null;
     if (loc) {
       // Same bytes up to the offset: the pipeline's pending multi-line state carries over.
       const copy = new FileReader(s.key, loc.path, { offset: r.offset, line: r.line, head: r.head, tail: r.tail }, this.maxLine, s.counters, loc.fd, this.opts.maxBatchLines);
