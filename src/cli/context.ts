@@ -16,7 +16,8 @@ export function getConfig(explicit?: string): LoadedConfig {
 }
 
 /** Exit codes: 0 ok, 1 runtime failure, 2 bad usage / config / rules. */
-export const EXIT = { OK: 0, FAILURE: 1, USAGE: 2 } as const;
+/** 3: the database file is corrupt (systemd must not restart into it: RestartPreventExitStatus). */
+export const EXIT = { OK: 0, FAILURE: 1, USAGE: 2, CORRUPT_STATE: 3 } as const;
 
 export class CliError extends Error {
   constructor(

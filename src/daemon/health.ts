@@ -1,6 +1,7 @@
 import { statSync } from 'node:fs';
 import picomatch from 'picomatch';
 import type { DB } from '../store/db.js';
+import type { SourceFault } from '../ingest/faults.js';
 
 export interface FileLag {
   path: string;
@@ -55,14 +56,29 @@ export interface HealthInputs {
   /** The tailer's own progress time, when it reports one. */
   tailerProgressAt?: number;
   stallAfterMs: number;
+  /** Sources that cannot be opened or read: the daemon runs, but blind to them (degraded). */
+  sourceFaults?: SourceFault[];
+  /** The database path no longer names the open file (deleted, replaced), or null. */
+  dbIdentityError?: string | null;
+  /** Consecutive failed dispatcher ticks and the last error. */
+  dispatch?: { failures: number; since: number | null; lastError: string | null };
 }
 
+/** This many failed dispatcher ticks in a row (one a second) and nothing can page: unhealthy. */
+export const DISPATCH_FAILURES_UNHEALTHY = 5;
+
+/** ok: all well. degraded: running, but some source cannot be read (HTTP 200, named). unhealthy: HTTP 503. */
+export type HealthStatus = 'ok' | 'degraded' | 'unhealthy';
+
 export interface HealthReport {
+  status: HealthStatus;
   /** The pipeline is moving: restart would not help if this is false only because of the database. */
   moving: boolean;
   dbWritable: boolean;
   ok: boolean;
   problems: string[];
+  /** Unreadable sources, each with the fix. */
+  faults: { path: string; code: string; message: string; fix: string }[];
 }
 
 export function assessHealth(h: HealthInputs): HealthReport {
@@ -91,7 +107,23 @@ export function assessHealth(h: HealthInputs): HealthReport {
   const dbWritable = h.storeFailing === null && h.heartbeatError === null;
   if (h.storeFailing) problems.push(`batch commits failing: ${h.storeFailing}`);
   if (h.heartbeatError) problems.push(`database not writable: ${h.heartbeatError}`);
-  return { moving, dbWritable, ok: moving && dbWritable, problems };
+  // Neither stops the watchdog: a restart would start on an empty file or hit the same error.
+  let sound = true;
+  if (h.dbIdentityError) {
+    sound = false;
+    problems.push(h.dbIdentityError);
+  }
+  const d = h.dispatch;
+  if (d && d.failures >= DISPATCH_FAILURES_UNHEALTHY) {
+    sound = false;
+    const secs = d.since === null ? 0 : Math.round((h.now - d.since) / 1000);
+    problems.push(`dispatch failing (${d.failures} ticks in a row, ${secs}s): ${d.lastError ?? 'unknown error'}; nothing can page`);
+  }
+  const faults = (h.sourceFaults ?? []).map((f) => ({ path: f.path, code: f.code, message: f.message, fix: f.fix }));
+  for (const f of faults) problems.push(`source not readable: ${f.message}`);
+  const ok = moving && dbWritable && sound;
+  const status: HealthStatus = !ok ? 'unhealthy' : faults.length ? 'degraded' : 'ok';
+  return { status, moving, dbWritable, ok, problems, faults };
 }
 
 /** Proves the database takes a write right now; short busy timeout so a held lock cannot block the loop. */

@@ -17,7 +17,11 @@ export function isLoopback(host: string): boolean {
   return host === 'localhost' || host === '::1' || /^127\./.test(host);
 }
 
-/** /metrics (Prometheus text) and /healthz (200 only when the pipeline moves and the database takes writes). */
+/**
+ * /metrics (Prometheus text) and /healthz: 200 with status ok or degraded (running, but a source cannot
+ * be read: named in `faults`), 503 when unhealthy (stalled, database not writable or no longer the file
+ * at the path, dispatch failing).
+ */
 export async function startHttp(listen: string, h: HttpHandlers): Promise<Server & { boundPort: number }> {
   const { host, port } = parseListen(listen);
   const server = createServer((req, res) => {

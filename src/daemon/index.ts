@@ -1,8 +1,8 @@
-import { mkdirSync, statfsSync } from 'node:fs';
+import { existsSync, mkdirSync, statfsSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Server } from 'node:http';
 import { loadConfig, type LoadedConfig } from '../config/load.js';
-import { openDatabase, type DB } from '../store/db.js';
+import { DatabaseIdentity, openDatabase, type DB } from '../store/db.js';
 import { loadClassifierFor } from '../cli/rules.js';
 import type { Classifier } from '../classify/types.js';
 import { Pipeline } from './pipeline.js';
@@ -20,6 +20,8 @@ import { GuardedSink, isTransientStoreError } from './sink.js';
 import { DaemonMetrics } from './metrics.js';
 import { assessHealth, fileLags, heartbeat, type FileLag, type HealthReport } from './health.js';
 import { ensureIncrementalVacuum, purgeOldEvents } from './retention.js';
+import { sourceFaultLog } from './faults.js';
+import { FailureStreak } from './streak.js';
 import { isLoopback, parseListen, startHttp } from './http.js';
 
 export interface Daemon {
@@ -57,7 +59,10 @@ export async function startDaemon(cfg: LoadedConfig, log: Logger, opts: DaemonOp
   const lock = acquireInstanceLock(cfg.dbPath);
   let db: DB | undefined;
   try {
-    db = openDatabase(cfg.dbPath);
+    // Said out loud: a database that vanished while stopped means acks, silences and the outbox are gone.
+    if (!existsSync(cfg.dbPath)) log.warn({ db: cfg.dbPath }, 'no database at this path: creating a new, empty one');
+    // quick_check first: on a damaged file nothing could page while ingestion went on (refuse to start).
+    db = openDatabase(cfg.dbPath, { verify: true });
     return await wire(cfg, log, notify, db, lock.release, opts.buildNotifiers);
   } catch (err) {
     if (db?.open) db.close();
@@ -75,6 +80,7 @@ async function wire(
   makeNotifiers: ((cfg: LoadedConfig) => Notifier[]) | undefined,
 ): Promise<Daemon> {
   let current = cfg;
+  const dbIdentity = new DatabaseIdentity(cfg.dbPath);
   db.pragma(`busy_timeout = ${cfg.database.busy_timeout}`);
   try {
     if (Number(db.pragma('auto_vacuum', { simple: true })) !== 2) {
@@ -109,6 +115,10 @@ async function wire(
     fingerprint: (ev, cls) => classifier.fingerprint(ev, cls),
   };
   let metrics: DaemonMetrics | undefined;
+  // One record of unreadable sources for every tailer (reload and resync replace the tailer).
+  const sourceFaults = sourceFaultLog(log, () => metrics);
+  // Failed dispatcher ticks in a row: a run of them means nothing can page (health, metrics).
+  const tickFailures = new FailureStreak();
   // The channels and the dispatcher are config-scoped (rebuilt on reload); the outbox worker lives
   // as long as the daemon, so a delivery in flight during a reload is never started twice.
   const buildNotifiers = (c: LoadedConfig) => makeNotifiers?.(c) ?? createNotifiers(c);
@@ -190,6 +200,7 @@ async function wire(
       db,
       reconcileMs: Number(process.env.APIWATCH_TEST_RECONCILE_MS ?? 0) || undefined,
       maxBatchLines: Number(process.env.APIWATCH_TEST_BATCH_LINES ?? 0) || undefined,
+      faults: sourceFaults,
       onError: (err, source) => log.warn({ err: err.message, source }, 'ingest error; resuming from the last checkpoint'),
     });
   let tailer = makeTailer(cfg);
@@ -207,31 +218,21 @@ async function wire(
     if (!tailerRunning) return;
     tailerRunning = false;
     await tailer.stop();
-    retired.skippedLong += tailerStats()?.skippedLong ?? 0;
+    retired.skippedLong += tailer.stats().skippedLong;
   };
   const startTailer = async (c: LoadedConfig) => {
     tailer = makeTailer(c);
     await tailer.start();
     tailerRunning = true;
   };
-  // The real tailer reports progress and skipped lines; read them if present without depending on them.
-  const tailerStats = () => (tailer as unknown as { stats?: () => { skippedLong?: number; lastProgressAt?: number } }).stats?.();
-  const tailerProgressAt = () => tailerStats()?.lastProgressAt ?? (tailer as unknown as { lastProgressAt?: number }).lastProgressAt;
   const globs = () => current.sources.flatMap((s) => s.path);
-
-  // Until the pipeline exposes parseStats(), read its per-source parsers' counters.
-  const malformed = () => {
-    const p = pipeline as unknown as { parseStats?: () => { malformed: number }; sources?: Map<string, { parser: { stats: { malformed: number } } }> };
-    if (p.parseStats) return p.parseStats().malformed;
-    let n = 0;
-    for (const s of p.sources?.values() ?? []) n += s.parser.stats.malformed;
-    return n;
-  };
+  const malformed = () => pipeline.parseStats().malformed;
   metrics = new DaemonMetrics({
     db,
     lags: () => fileLags(db, globs()),
     parseFailures: () => retired.malformed + malformed(),
-    skippedLongLines: () => retired.skippedLong + (tailerRunning ? (tailerStats()?.skippedLong ?? 0) : 0),
+    skippedLongLines: () => retired.skippedLong + (tailerRunning ? tailer.stats().skippedLong : 0),
+    sourceFaults: () => sourceFaults.list(),
   });
 
   // Health: the loop below is the pipeline's own loop; watchdog pings only come from it.
@@ -253,15 +254,20 @@ async function wire(
       storeFailing: sink.failing,
       heartbeatError,
       lags: lagsCache.lags,
-      tailerProgressAt: tailerProgressAt(),
+      tailerProgressAt: tailer.lastProgressAt,
       stallAfterMs: current.health.stall_after,
+      sourceFaults: sourceFaults.list(),
+      dbIdentityError: dbIdentity.check(),
+      dispatch: tickFailures,
     });
   };
   // Timers (group_wait, group_interval, repeat, auto-resolve) advance even with no new lines.
   const dispatchTimer = setInterval(() => {
     try {
       dispatcher.tick();
+      tickFailures.ok();
     } catch (err) {
+      tickFailures.failed(err);
       log.error({ err: (err as Error).message }, 'dispatch tick failed');
     }
   }, DISPATCH_MS);
@@ -299,7 +305,7 @@ async function wire(
     if (!h.ok !== reportedUnhealthy) {
       reportedUnhealthy = !h.ok;
       if (h.ok) log.info('healthy again');
-      else log.warn({ problems: h.problems }, 'unhealthy');
+      else log.error({ problems: h.problems }, 'unhealthy');
       void notify.status(h.ok ? statusText() : `unhealthy: ${h.problems.join('; ')}`);
     }
     // A stalled pipeline stops pinging so systemd restarts it; a full disk does not (a restart cannot fix that).

@@ -1,6 +1,7 @@
 import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 import type { DB } from '../store/db.js';
 import type { FileLag } from './health.js';
+import type { SourceFault } from '../ingest/faults.js';
 
 /** Numbers owned by other stages, read at scrape time (collect callbacks) so their code stays untouched. */
 export interface MetricSources {
@@ -8,8 +9,10 @@ export interface MetricSources {
   lags(): FileLag[];
   /** Lines that looked like JSON but did not parse, across sources. */
   parseFailures(): number;
-  /** Over-long lines the tailer skipped, when it reports them. */
+  /** Over-long lines the tailer skipped. */
   skippedLongLines(): number;
+  /** Sources that cannot be opened or read right now. */
+  sourceFaults(): SourceFault[];
 }
 
 function tableExists(db: DB, name: string): boolean {
@@ -29,6 +32,7 @@ export class DaemonMetrics {
   readonly reloads: Counter<'result'>;
   readonly storeWriteFailures: Counter<'code'>;
   readonly retentionPurged: Counter;
+  readonly sourceFaultsTotal: Counter<'code' | 'kind'>;
 
   constructor(src: MetricSources) {
     const registers = [this.registry];
@@ -56,6 +60,22 @@ export class DaemonMetrics {
     });
     this.retentionPurged = new Counter({ name: 'apiwatch_retention_purged_events_total', help: 'Events folded into event_daily and deleted', registers });
     for (const r of ['ok', 'failed']) this.reloads.inc({ result: r }, 0);
+    this.sourceFaultsTotal = new Counter({
+      name: 'apiwatch_source_faults_total',
+      help: 'Times a source file or folder was found unreadable (EACCES, ENOENT folder, ENOTDIR, EIO), by errno code',
+      labelNames: ['code', 'kind'],
+      registers,
+    });
+    new Gauge({
+      name: 'apiwatch_source_unreadable',
+      help: 'Sources that cannot be opened or read now (1 per path); /healthz reports degraded while any is',
+      labelNames: ['path', 'code', 'kind'],
+      registers,
+      collect() {
+        this.reset();
+        for (const f of src.sourceFaults()) this.set({ path: f.path, code: f.code, kind: f.kind }, 1);
+      },
+    });
 
     new Counter({
       name: 'apiwatch_parse_failures_total',

@@ -9,6 +9,7 @@ import { FileReader, type ReaderCounters } from './file-reader.js';
 import { locate, rotatedSiblings } from './reconcile.js';
 import { readAt } from './fingerprint.js';
 import { Watcher } from './watcher.js';
+import { isSourceFault, probeFile, probeFolder, sourceFolders, SourceFaults } from './faults.js';
 
 export interface TailerOptions {
   sources: SourceConfig[];
@@ -27,6 +28,8 @@ export interface TailerOptions {
   /** Use the file-system watcher (tests of the reconcile pass turn it off). Default true. */
   watch?: boolean;
   onError?: (err: Error, source: string) => void;
+  /** Where unreadable sources are recorded; pass one that outlives the tailer (reload, resync). */
+  faults?: SourceFaults;
   now?: () => number;
 }
 
@@ -43,6 +46,8 @@ export interface FileStats extends ReaderCounters {
 export interface TailerStats {
   files: FileStats[];
   lastProgressAt: number;
+  /** Over-long lines skipped, over all files. */
+  skippedLong: number;
 }
 
 interface Source {
@@ -93,10 +98,15 @@ export class Tailer {
   private lastFullGlob = 0;
   private lastYield = 0;
   private readonly hot = new Map<string, number>();
+  readonly faults: SourceFaults;
+  /** The folders the globs read from: probed every pass, so a missing or unreadable one is a fault. */
+  private readonly folders: string[];
 
   constructor(private readonly opts: TailerOptions) {
     this.now = opts.now ?? Date.now;
     this.match = opts.sources.map((src) => ({ m: picomatch(src.path, { dot: true }), src, globs: src.path }));
+    this.faults = opts.faults ?? new SourceFaults();
+    this.folders = sourceFolders(opts.sources.flatMap((src) => src.path));
     // Deep globs (**, wildcard folders) change below their base: those always get the full walk.
     const deep = opts.sources.some((src) => src.path.some((g) => g.includes('**') || picomatch.scan(g).glob.includes('/')));
     this.baseDirs = deep ? [] : [...new Set(opts.sources.flatMap((src) => src.path.map((g) => picomatch.scan(g).base || '.')))];
@@ -108,6 +118,8 @@ export class Tailer {
   }
 
   async start(): Promise<void> {
+    this.faults.retain((p) => this.folders.includes(p) || this.match.some((x) => x.m(p)));
+    this.probeFolders();
     const started = this.startedGlobs();
     const saved = new Map(this.opts.checkpoints.all().map((c) => [c.path, c]));
     const initial: Checkpoint[] = [];
@@ -187,6 +199,13 @@ export class Tailer {
 
   /** Validates a saved checkpoint before trusting it; else finds the content under a rotated name. */
   private resume(s: Source, cp: Checkpoint): void {
+    // Unreadable is not "gone": keep the checkpoint and retry, or a permission fix would re-read from 0.
+    const code = probeFile(cp.path);
+    if (code) {
+      this.faults.report(cp.path, 'file', code);
+      s.needsResume = true;
+      return;
+    }
     const loc = locate(cp);
     if (loc) {
       s.reader = new FileReader(s.key, loc.path, { offset: cp.offset, line: cp.line, head: cp.headHash, tail: cp.tailHash }, this.maxLine, s.counters, loc.fd, this.opts.maxBatchLines);
@@ -287,7 +306,9 @@ export class Tailer {
         if (!s) continue;
         try {
           if (await this.service(s)) hot.set(key, this.now() + HOT_WINDOW_MS);
+          if (s.reader && !s.needsResume) this.faults.clear(key);
         } catch (err) {
+          if (isSourceFault(err)) this.faults.report(key, 'file', err.code!);
           try {
             await this.recover(s, err as Error);
           } catch (again) {
@@ -309,8 +330,17 @@ export class Tailer {
     }
   }
 
+  private probeFolders(): void {
+    for (const d of this.folders) {
+      const code = probeFolder(d);
+      if (code) this.faults.report(d, 'folder', code);
+      else this.faults.clear(d);
+    }
+  }
+
   /** New files matching the globs: read from their first byte. */
   private async discover(force = false): Promise<void> {
+    this.probeFolders();
     // A glob walk per second is most of the idle cost with many files: skip it while the base
     // folders' mtimes (changed by create/rename/delete) are unchanged; walk fully every 10 s anyway.
     const now = this.now();
@@ -343,6 +373,7 @@ export class Tailer {
       const cp = this.opts.checkpoints.get(s.key); // throws while the database is unavailable: retried
       s.needsResume = false;
       if (cp) this.resume(s, cp);
+      if (s.needsResume) return false;
     }
     if (s.reader && s.current && !s.queue.length) {
       // Idle fast path, one syscall: same file at the path, same size as last validated and all read.
@@ -505,7 +536,10 @@ export class Tailer {
     try {
       const s = this.sources.get(path)!;
       return new FileReader(path, path, { offset: 0, line: 0, head: null, tail: null }, this.maxLine, s.counters, undefined, this.opts.maxBatchLines);
-    } catch {
+    } catch (err) {
+      // Gone (ENOENT) is rotation's business; unreadable is a fault the operator must hear about.
+      if (isSourceFault(err)) this.faults.report(path, 'file', err.code!);
+      else if ((err as NodeJS.ErrnoException).code === 'ENOENT') this.faults.clear(path);
       return null;
     }
   }
@@ -557,13 +591,15 @@ export class Tailer {
 
   stats(): TailerStats {
     const files: FileStats[] = [];
+    let skippedLong = 0;
     for (const s of this.sources.values()) {
+      skippedLong += s.counters.skippedLong;
       files.push({
         path: s.key, reading: s.reader?.path ?? null, ...s.counters, lagBytes: s.lag,
         rotations: s.rotations, truncations: s.truncations, lastReadAt: s.lastReadAt,
       });
     }
-    return { files, lastProgressAt: this.lastProgressAt };
+    return { files, lastProgressAt: this.lastProgressAt, skippedLong };
   }
 
   /** Stops reading, lets the in-flight batch commit, closes descriptors and the watcher. */

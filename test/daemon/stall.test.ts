@@ -50,7 +50,7 @@ function inputs(over: Partial<HealthInputs> = {}): HealthInputs {
 }
 
 test('health: what counts as stalled, and what counts as the database', () => {
-  assert.deepEqual(assessHealth(inputs()), { moving: true, dbWritable: true, ok: true, problems: [] });
+  assert.deepEqual(assessHealth(inputs()), { status: 'ok', moving: true, dbWritable: true, ok: true, problems: [], faults: [] });
   // The loop itself stopped (event loop blocked).
   assert.equal(assessHealth(inputs({ loopAt: 90_000 })).moving, false);
   // Unread bytes with an old checkpoint: stalled, unless the tailer reports recent progress.

@@ -10,6 +10,7 @@ import { loadClassifierFor } from '../rules.js';
 import type { LoadedConfig } from '../../config/load.js';
 import { isLoopback, parseListen } from '../../daemon/http.js';
 import { createChatNotifiers } from '../../notify/index.js';
+import { describeFault, probeFolder, sourceFolders } from '../../ingest/faults.js';
 
 export type CheckStatus = 'ok' | 'warn' | 'fail';
 
@@ -57,6 +58,13 @@ async function checkSources(cfg: LoadedConfig, out: Check[]): Promise<void> {
   const adm = admGid();
   for (const src of cfg.sources) {
     for (const pattern of src.path) {
+      // The glob walk is silent about a folder it cannot enter or that is not there: probe it first.
+      const folderFaults = sourceFolders([pattern]).flatMap((d) => {
+        const code = probeFolder(d);
+        return code ? [describeFault(d, 'folder', code)] : [];
+      });
+      for (const f of folderFaults) out.push({ area: 'sources', status: 'fail', message: `${pattern}: ${f.message}`, fix: f.fix });
+      if (folderFaults.length) continue;
       const files = await glob(pattern, { absolute: true, onlyFiles: true });
       if (!files.length) {
         out.push({
@@ -68,6 +76,7 @@ async function checkSources(cfg: LoadedConfig, out: Check[]): Promise<void> {
         continue;
       }
       const bad: string[] = [];
+      const fixes = new Set<string>();
       const notForService: string[] = [];
       for (const f of files) {
         try {
@@ -77,9 +86,10 @@ async function checkSources(cfg: LoadedConfig, out: Check[]): Promise<void> {
           if (asRoot && !serviceCanRead(f, adm)) notForService.push(f);
         } catch (err) {
           bad.push(`${f} (${errText(err)})`);
+          fixes.add(describeFault(f, 'file', errText(err)).fix);
         }
       }
-      if (bad.length) out.push({ area: 'sources', status: 'fail', message: `${pattern}: cannot read ${bad.join(', ')}`, fix: 'make the files readable by group adm (chgrp adm; chmod g+r) or by the service user' });
+      if (bad.length) out.push({ area: 'sources', status: 'fail', message: `${pattern}: cannot read ${bad.join(', ')}`, fix: [...fixes].slice(0, 3).join('; ') }); 
       if (notForService.length) {
         out.push({
           area: 'sources',
@@ -222,6 +232,42 @@ async function checkSmtp(cfg: LoadedConfig, out: Check[], timeoutMs: number): Pr
   }
 }
 
+interface DaemonHealth {
+  status?: string;
+  problems?: string[];
+  faults?: { message: string; fix: string }[];
+}
+
+/**
+ * What the running daemon itself sees (its user, its descriptors): /healthz on its loopback listener.
+ * Doctor may run as another user than the service, so its own probes can differ from the daemon's.
+ */
+async function checkRunningDaemon(cfg: LoadedConfig, out: Check[], timeoutMs: number): Promise<void> {
+  if (!cfg.http.enabled) return;
+  const { host, port } = parseListen(cfg.http.listen);
+  if (!port) return; // an ephemeral port cannot be found from the config
+  const target = isLoopback(host) || host === '0.0.0.0' || host === '::' ? (host.includes(':') ? '[::1]' : '127.0.0.1') : host;
+  let res: Response;
+  try {
+    res = await fetch(`http://${target}:${port}/healthz`, { signal: AbortSignal.timeout(Math.min(timeoutMs, 2000)) });
+  } catch {
+    out.push({ area: 'daemon', status: 'warn', message: `no daemon answers on ${cfg.http.listen} (not running?)`, fix: 'systemctl status apiwatch; journalctl -u apiwatch' });
+    return;
+  }
+  let h: DaemonHealth;
+  try {
+    h = (await res.json()) as DaemonHealth;
+  } catch {
+    out.push({ area: 'daemon', status: 'warn', message: `${cfg.http.listen}/healthz answered HTTP ${res.status} but not with apiwatch's JSON` });
+    return;
+  }
+  for (const f of h.faults ?? []) out.push({ area: 'daemon', status: 'fail', message: `the running daemon cannot read a source: ${f.message}`, fix: f.fix });
+  const others = (h.problems ?? []).filter((p) => !p.startsWith('source not readable: '));
+  if (h.status === 'unhealthy' || res.status !== 200) {
+    out.push({ area: 'daemon', status: 'fail', message: `the running daemon is unhealthy: ${others.join('; ') || `HTTP ${res.status}`}`, fix: 'see the fix in the daemon log (journalctl -u apiwatch) for each problem' });
+  } else if (!h.faults?.length) out.push({ area: 'daemon', status: 'ok', message: `the running daemon reports ${h.status ?? 'ok'}` });
+}
+
 function checkSystemd(cfg: LoadedConfig, out: Check[]): void {
   try {
     execFileSync('systemd-notify', ['--help'], { stdio: 'ignore' });
@@ -255,6 +301,7 @@ export async function runDoctor(explicitConfig: string | undefined, opts: Doctor
   await checkSources(cfg, out);
   checkDatabase(cfg, out);
   checkSystemd(cfg, out);
+  await checkRunningDaemon(cfg, out, timeoutMs);
   if (!opts.offline) {
     await checkSlack(cfg, out, timeoutMs);
     await checkSmtp(cfg, out, timeoutMs);

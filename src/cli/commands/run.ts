@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { getConfig } from '../context.js';
 import { startDaemon, type Daemon } from '../../daemon/index.js';
 import { AlreadyRunningError } from '../../daemon/lock.js';
+import { CorruptDatabaseError } from '../../store/db.js';
 import { createLogger } from '../../util/log.js';
 import { CliError, EXIT } from '../context.js';
 
@@ -58,6 +59,10 @@ export function registerRun(program: Command): void {
         daemon = await startDaemon(cfg, log);
       } catch (err) {
         if (err instanceof AlreadyRunningError) throw new CliError(err.message, EXIT.FAILURE);
+        if (err instanceof CorruptDatabaseError) {
+          log.fatal({ db: err.file, detail: err.detail }, 'database is corrupt; refusing to start');
+          throw new CliError(err.message, EXIT.CORRUPT_STATE);
+        }
         throw err;
       }
       if (stopRequested) daemon.stop().then(finish, failed);
