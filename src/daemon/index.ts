@@ -233,6 +233,9 @@ async function wire(
     parseFailures: () => retired.malformed + malformed(),
     skippedLongLines: () => retired.skippedLong + (tailerRunning ? tailer.stats().skippedLong : 0),
     sourceFaults: () => sourceFaults.list(),
+    databaseMismatch: () => dbIdentity.check() !== null,
+    dispatchFailures: () => notifySys.tickFailures.failures,
+    healthStatus: () => health().status,
   });
 
   // Health: the loop below is the pipeline's own loop; watchdog pings only come from it.

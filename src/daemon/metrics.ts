@@ -12,7 +12,13 @@ export interface MetricSources {
   /** Over-long lines the tailer skipped. */
   skippedLongLines(): number;
   /** Sources that cannot be opened or read right now. */
-  sourceFaults(): SourceFault[];
+  sourceFaults?(): SourceFault[];
+  /** The database path no longer names the open file (deleted or replaced under the daemon). */
+  databaseMismatch?(): boolean;
+  /** Failed dispatcher ticks in a row. */
+  dispatchFailures?(): number;
+  /** /healthz's verdict: ok, degraded or unhealthy. */
+  healthStatus?(): string;
 }
 
 function tableExists(db: DB, name: string): boolean {
@@ -73,7 +79,34 @@ export class DaemonMetrics {
       registers,
       collect() {
         this.reset();
-        for (const f of src.sourceFaults()) this.set({ path: f.path, code: f.code, kind: f.kind }, 1);
+        for (const f of src.sourceFaults?.() ?? []) this.set({ path: f.path, code: f.code, kind: f.kind }, 1);
+      },
+    });
+    new Gauge({
+      name: 'apiwatch_database_file_mismatch',
+      help: '1 when the database path no longer names the file the daemon has open (deleted or replaced)',
+      registers,
+      collect() {
+        this.set(src.databaseMismatch?.() ? 1 : 0);
+      },
+    });
+    new Gauge({
+      name: 'apiwatch_dispatch_consecutive_failures',
+      help: 'Dispatcher ticks failed in a row (0 when the last one worked); /healthz is 503 from 5',
+      registers,
+      collect() {
+        this.set(src.dispatchFailures?.() ?? 0);
+      },
+    });
+    new Gauge({
+      name: 'apiwatch_health_status',
+      help: '1 for the current /healthz status (ok, degraded, unhealthy)',
+      labelNames: ['status'],
+      registers,
+      collect() {
+        this.reset();
+        const now = src.healthStatus?.();
+        for (const s of ['ok', 'degraded', 'unhealthy']) this.set({ status: s }, s === now ? 1 : 0);
       },
     });
 
