@@ -5,9 +5,18 @@ export type Language = 'en' | 'zh';
 
 const HTML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
 
+/** C0/C1 controls and line/paragraph separators become a space. */
+const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u2028\u2029]/g;
+/**
+ * Bidirectional embedding/override/isolate controls (U+202A–202E, U+2066–2069) are removed, as in
+ * Slack: a right-to-left override in a log line would make the mail show text reversed ("Trojan
+ * Source"), e.g. a path or an amount that reads differently from what it is.
+ */
+const BIDI = /[\u202a-\u202e\u2066-\u2069]/g;
+
 /** Control characters from logs never reach a mail client or terminal. */
 export function clean(s: unknown): string {
-  return String(s ?? '').replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u2028\u2029]/g, ' ');
+  return String(s ?? '').replace(CONTROL, ' ').replace(BIDI, '');
 }
 
 /** Everything that came from a log goes through this before it lands in HTML. */
