@@ -14,8 +14,13 @@
  */
 const R = '[REDACTED]';
 
-/** Any of these means there may be something to redact (most lines pass none). */
-const QUICK = /ywmt|yxa6|00[67]|eyj|akia|asia|earer|asic|pass|pwd|ecret|oken|api[-_]?key|uthoriz|ookie|sess|creden|ignature|rivate|ccess[-_]?key|digest|aws4|auth\s*=\s*\(|:\/\/[^/\s@]+@|hooks\.slack|xox|gh[pousr]_|sk[-_]|aiza/i;
+/**
+ * Any of these (in the lower-cased text) means there may be something to redact; most texts pass
+ * none. Lower-casing once and testing without the `i` flag is several times faster in V8.
+ */
+const QUICK = /ywmt|yxa6|00[67]|eyj|akia|asia|bearer|basic|pass|pwd|secret|token|api[-_]?key|authoriz|cookie|sess|creden|signature|private|access[-_]?key|digest|aws4|auth\s*=\s*\(|:\/\/[^/\s@]+@|hooks\.slack|xox|gh[pousr]_|sk[-_]|aiza/;
+/** A secret-naming word somewhere (lower-cased text): else no key-based rule can match. */
+const KEY_WORD = /pass|pwd|secret|token|api[-_]?key|authorization|cookie|sess|credential|private|access|signature/;
 
 /** Words that make a key's value a secret (matched anywhere in the key: appSecret, x-api-key, newpassword…). */
 const KW = 'password|passwd|passphrase|pwd|secret|token|api[-_]?key|authorization|cookie|session(?:[-_]?id)?|sessid|credentials?|private[-_]?key|access[-_]?key(?:[-_]?id)?|signature';
@@ -40,7 +45,7 @@ const PREFIXED = new RegExp(
 );
 const SLACK_HOOK = /(hooks\.slack\.com\/(?:services|workflows|triggers)\/)[A-Za-z0-9/_-]+/gi;
 // scheme://user:password@host — the user stays (it tells a reader which account), the password goes.
-const USERINFO = /\b([a-z][a-z0-9+.-]*:\/\/)([^\s/?#@"'<>]+)@/gi;
+const USERINFO = /(:\/\/)([^\s/?#@"'<>]+)@/g;
 // Authorization scheme values, in headers, JSON headers objects and free text (also %20-encoded).
 const AUTH_SCHEME = new RegExp(`\\b(${SCHEMES})(\\s+|%20)(?!\\[REDACTED\\])[A-Za-z0-9._~+/=%-]+`, 'g');
 // Parameter lists (`Digest username="a", response="…"`): quoted parts included, to the end of the header.
@@ -74,29 +79,39 @@ const SPOKEN_QUOTED = /(?<![A-Za-z])((?:password|passwd|pwd|passphrase|secret|ap
 const SPOKEN_BARE = /(?<![A-Za-z])((?:password|passwd|pwd|passphrase|secret)\s+(?:is\s+|was\s+)?)(?!\[REDACTED\])(?=[^\s'",;)\]}]*[0-9!@#$%^&*+])([^\s'",;)\]}]{6,})/gi;
 
 export function redact(text: string): string {
-  if (!text || !QUICK.test(text)) return text;
+  if (!text) return text;
+  const lower = text.toLowerCase();
+  if (!QUICK.test(lower)) return text;
   let s = text;
   s = s.replace(EASEMOB_TOKEN, R).replace(AGORA_TOKEN, R).replace(JWT, R).replace(AWS_KEY_ID, R).replace(PREFIXED, R);
-  s = s.replace(SLACK_HOOK, `$1${R}`);
-  s = s.replace(USERINFO, (_m, scheme: string, info: string) => {
-    const colon = info.indexOf(':');
-    return `${scheme}${colon > 0 ? `${info.slice(0, colon)}:` : ''}${R}@`;
-  });
+  if (s.includes('hooks.slack')) s = s.replace(SLACK_HOOK, `$1${R}`);
+  if (s.includes('@')) {
+    s = s.replace(USERINFO, (_m, scheme: string, info: string) => {
+      const colon = info.indexOf(':');
+      return `${scheme}${colon > 0 ? `${info.slice(0, colon)}:` : ''}${R}@`;
+    });
+  }
   s = s.replace(AUTH_SCHEME, `$1$2${R}`).replace(AUTH_LIST, `$1 ${R}`);
-  s = s.replace(COOKIE_LIST, `$1$2${R}`).replace(COOKIE_TEXT, `$1$2${R}`);
-  // Keep the scheme already reduced to `Bearer [REDACTED]` (tells a reader which auth was sent).
-  s = s.replace(JSON_ARR, (_m, k: string, items: string) => `${k}[${items.replace(JSON_STR, (v) => (SCHEME_DONE.test(v) ? v : `"${R}"`))}]`);
-  s = s.replace(JSON_DQ, (m: string, k: string) => (SCHEME_DONE.test(m.slice(k.length)) ? m : `${k}"${R}"`));
-  s = s.replace(JSON_OPEN, `$1"${R}`);
-  s = s.replace(JSON_ESC, (_m, k: string) => {
-    const q = /(\\+)"\s*$/.exec(k);
-    const bs = q ? q[1] : '\\';
-    return `${k}${bs}"${R}${bs}"`;
-  });
-  s = s.replace(JSON_SQ, `$1'${R}'`);
-  s = s.replace(JSON_BARE, `$1"${R}"`);
-  s = s.replace(ROCKET, `$1$2${R}$2`);
-  s = s.replace(AUTH_TUPLE, `$1$3${R}$3`);
+  if (lower.includes('auth')) s = s.replace(AUTH_TUPLE, `$1$3${R}$3`);
+  // Cheap tests skip whole groups of rewrites below (each one is a full scan of the text).
+  if (!KEY_WORD.test(lower)) return s;
+  if (lower.includes('cookie')) s = s.replace(COOKIE_LIST, `$1$2${R}`).replace(COOKIE_TEXT, `$1$2${R}`);
+  if (s.includes('"')) {
+    // Keep the scheme already reduced to `Bearer [REDACTED]` (tells a reader which auth was sent).
+    s = s.replace(JSON_ARR, (_m, k: string, items: string) => `${k}[${items.replace(JSON_STR, (v) => (SCHEME_DONE.test(v) ? v : `"${R}"`))}]`);
+    s = s.replace(JSON_DQ, (m: string, k: string) => (SCHEME_DONE.test(m.slice(k.length)) ? m : `${k}"${R}"`));
+    s = s.replace(JSON_OPEN, `$1"${R}`);
+    if (s.includes('\\')) {
+      s = s.replace(JSON_ESC, (_m, k: string) => {
+        const q = /(\\+)"\s*$/.exec(k);
+        const bs = q ? q[1] : '\\';
+        return `${k}${bs}"${R}${bs}"`;
+      });
+    }
+    s = s.replace(JSON_BARE, `$1"${R}"`);
+  }
+  if (s.includes("'")) s = s.replace(JSON_SQ, `$1'${R}'`);
+  if (s.includes('=>')) s = s.replace(ROCKET, `$1$2${R}$2`);
   s = s.replace(KV_Q, `$1$2$3${R}$3`);
   s = s.replace(KV, `$1$2${R}`);
   s = s.replace(SPOKEN_QUOTED, `$1$2${R}$2`).replace(SPOKEN_BARE, `$1${R}`);
