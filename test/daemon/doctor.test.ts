@@ -64,13 +64,21 @@ test('doctor: what is wrong comes with its fix (missing files, unreachable Slack
   const file = join(dir, 'apiwatch.yaml');
   writeFileSync(
     file,
-    `state_dir: ./data\nsources:\n  - path: ./nowhere/*.log\nnotify:\n  slack:\n    webhook_url: http://127.0.0.1:${slackPort}/services/x\n` +
+    `state_dir: ./data\nsources:\n  - path: ./nowhere/*.log\n  - path: ./empty/*.log\nnotify:\n  slack:\n    webhook_url: http://127.0.0.1:${slackPort}/services/x\n` +
       `  email:\n    to: ops@example.com\n    smtp:\n      host: 127.0.0.1\n      port: ${smtpPort}\n`,
   );
+  mkdirSync(join(dir, 'empty'));
   const { checks } = await runDoctor(file, { timeoutMs: 2000 });
   const by = (area: string) => checks.find((c) => c.area === area)!;
-  assert.equal(by('sources').status, 'warn');
-  assert.match(by('sources').message, /nowhere\/\*\.log: no file matches/);
+  // A configured folder that does not exist is a fault (the daemon would watch nothing there)…
+  const missing = checks.find((c) => c.area === 'sources' && c.message.includes('nowhere'))!;
+  assert.equal(missing.status, 'fail');
+  assert.match(missing.message, /nowhere\/\*\.log: folder .*nowhere does not exist \(ENOENT\)/);
+  assert.match(missing.fix!, /create .*nowhere, or correct sources\[\]\.path/);
+  // …a folder with no matching file yet is only a warning (files that appear later are picked up).
+  const empty = checks.find((c) => c.area === 'sources' && c.message.includes('empty'))!;
+  assert.equal(empty.status, 'warn');
+  assert.match(empty.message, /empty\/\*\.log: no file matches/);
   assert.equal(by('slack').status, 'fail');
   assert.match(by('slack').message, /ECONNREFUSED/);
   assert.match(by('slack').fix!, /outbound HTTPS/);
