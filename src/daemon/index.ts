@@ -234,7 +234,7 @@ async function wire(
     skippedLongLines: () => retired.skippedLong + (tailerRunning ? tailer.stats().skippedLong : 0),
     sourceFaults: () => sourceFaults.list(),
     databaseMismatch: () => dbIdentity.check() !== null,
-    dispatchFailures: () => notifySys.tickFailures.failures,
+    dispatchFailures: () => tickFailures.failures,
     healthStatus: () => health().status,
   });
 

@@ -110,13 +110,17 @@ test(`${CORPUS.length} secret-bearing failing calls: no secret in any table, cla
     })
     .join('\n');
   assert.match(channels['incident show'], /\[REDACTED\]/, 'incident show prints sample events');
-  // The digest of the day the events were stored on (their times are the read time: the lines are old).
-  const day = new Date((new Database(dbFile, { readonly: true }).prepare('SELECT min(ts) AS t FROM events').get() as { t: number }).t).toISOString().slice(0, 10);
-  const html = join(dir, 'digest.html');
-  const dg = apiwatch(['digest', 'preview', '--period', day, '--out', html, '--config', config]);
-  assert.equal(dg.status, 0, dg.stderr);
-  channels['digest (text)'] = dg.stdout;
-  channels['digest (HTML)'] = readFileSync(html, 'utf8');
+  // The digest of every day the events fall on (a line's own time, or the read time when it has none).
+  const days = [...new Set((new Database(dbFile, { readonly: true }).prepare('SELECT ts FROM events').all() as { ts: number }[]).map((r) => new Date(r.ts).toISOString().slice(0, 10)))];
+  channels['digest (text)'] = '';
+  channels['digest (HTML)'] = '';
+  for (const day of days) {
+    const html = join(dir, `digest-${day}.html`);
+    const dg = apiwatch(['digest', 'preview', '--period', day, '--out', html, '--config', config]);
+    assert.equal(dg.status, 0, dg.stderr);
+    channels['digest (text)'] += dg.stdout;
+    channels['digest (HTML)'] += readFileSync(html, 'utf8');
+  }
   assert.match(channels['digest (text)'], /easemob|reach_limit|unauthorized/i, 'the digest lists the incidents');
   // The bulk path: replay into a database of its own, dumped as well.
   const replayConfig = join(dir, 'replay.yaml');
