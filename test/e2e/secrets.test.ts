@@ -56,7 +56,7 @@ function leaks(secret: string, text: string): string | null {
   return null;
 }
 
-test(`${CORPUS.length} secret-bearing failing calls: no secret in any table, classify --json, incident show, the digest, Slack or the daemon log`, { timeout: 120_000 }, async () => {
+test(`${CORPUS.length} secret-bearing failing calls: no secret in any table, classify --json, incident show, the digest, Slack or the daemon log`, { timeout: 300_000 }, async () => {
   assert.ok(CORPUS.length >= 60 && new Set(CORPUS.map((e) => e.eco.split('-')[0])).size >= 8, 'a corpus of >= 60 lines from several ecosystems');
   const dir = tempDir('apiwatch-secrets-');
   const log = join(dir, 'app.log');
@@ -67,7 +67,9 @@ test(`${CORPUS.length} secret-bearing failing calls: no secret in any table, cla
     config,
     `state_dir: ${dir}/state\nsources:\n  - path: ${log}\n    start_at: beginning\n` +
       `notify:\n  console: { enabled: true, min_severity: info }\n  slack:\n    webhook_url: ${slack.url()}\n    group_wait: 0s\n    min_interval: 10ms\n    min_severity: info\n` +
-      `digest:\n  enabled: false\n  timezone: UTC\n`,
+      `digest:\n  enabled: false\n  timezone: UTC\n` +
+      // The lines keep their own (fixed, past) times: retention must not purge them whatever today is.
+      'retention:\n  events_days: 36500\n',
   );
   const dbFile = join(dir, 'state', 'apiwatch.db');
   const d = new DaemonProc(config, { APIWATCH_LOG_LEVEL: 'debug' });
@@ -84,10 +86,15 @@ test(`${CORPUS.length} secret-bearing failing calls: no secret in any table, cla
       return -1;
     }
   };
-  // Every line is one failing call: all stored, all incidents paged and their messages delivered.
-  await until('every event stored', () => count('SELECT count(*) AS n FROM events') >= CORPUS.length || undefined, 30_000);
-  await until('the outbox drained', () => (count("SELECT count(*) AS n FROM outbox WHERE state = 'pending'") === 0 && slack.received.length > 0) || undefined, 60_000);
-  await d.stop();
+  try {
+    // Every line is one failing call: all stored, all incidents paged and their messages delivered.
+    await until('every event stored', () => count('SELECT count(*) AS n FROM events') >= CORPUS.length || undefined, 90_000).catch((err: Error) => {
+      throw new Error(`${err.message}: ${count('SELECT count(*) AS n FROM events')} of ${CORPUS.length}`);
+    });
+    await until('the outbox drained', () => (count("SELECT count(*) AS n FROM outbox WHERE state = 'pending'") === 0 && slack.received.length > 0) || undefined, 120_000);
+  } finally {
+    await d.stop();
+  }
   const events = count('SELECT count(*) AS n FROM events');
   assert.equal(events, CORPUS.length, 'one event per corpus line (else a line would test nothing)');
 
