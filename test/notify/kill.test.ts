@@ -76,14 +76,24 @@ async function slackFor(config: string, dir: string, log: string) {
   return slack;
 }
 
-/** Pages per incident id, from the message text Slack received. */
-function pagesById(slack: FakeSlack): Map<number, number> {
-  const m = new Map<number, number>();
-  for (const r of slack.received) {
-    const id = Number(/#(\d+)/.exec(r.body.text as string)![1]);
-    m.set(id, (m.get(id) ?? 0) + 1);
+/** Pages per incident id, from the message text Slack received; read incrementally (it is polled). */
+class Pages {
+  readonly byId = new Map<number, number>();
+  private seen = 0;
+  constructor(private readonly slack: FakeSlack) {}
+
+  update(): this {
+    const got = this.slack.received;
+    for (; this.seen < got.length; this.seen++) {
+      const id = Number(/#(\d+)/.exec(got[this.seen].body.text as string)![1]);
+      this.byId.set(id, (this.byId.get(id) ?? 0) + 1);
+    }
+    return this;
   }
-  return m;
+
+  get distinct(): number {
+    return this.update().byId.size;
+  }
 }
 
 function incidentCount(dbFile: string): number {
@@ -104,8 +114,8 @@ async function waitFor(cond: () => boolean, ms: number): Promise<boolean> {
   return cond();
 }
 
-function verdict(slack: FakeSlack, incidents: number, kills: number, what: string) {
-  const pages = pagesById(slack);
+function verdict(slack: FakeSlack, tracker: Pages, incidents: number, kills: number, what: string) {
+  const pages = tracker.update().byId;
   const missing: number[] = [];
   for (let id = 1; id <= incidents; id++) if (!pages.has(id)) missing.push(id);
   const duplicates = [...pages.values()].reduce((s, n) => s + n - 1, 0);
@@ -154,10 +164,11 @@ test('bursts of 2,000 new incidents, SIGKILL at a random moment after each, 5 ti
   }
   const p = daemon(config);
   const total = BURSTS * PER_BURST;
-  const done = await waitFor(() => pagesById(slack).size >= total, DRAIN_MS);
+  const tracker = new Pages(slack);
+  const done = await waitFor(() => tracker.distinct >= total, DRAIN_MS);
   await sleep(300); // room for a wrong extra page
   await kill(p, 'SIGTERM');
-  const v = verdict(slack, incidentCount(dbFile), BURSTS, 'bursts');
+  const v = verdict(slack, tracker, incidentCount(dbFile), BURSTS, 'bursts');
   t.diagnostic(`${v.line} in ${((Date.now() - t0) / 1000).toFixed(1)} s (seed ${seed}; kills: ${atKill.join('; ')})`);
   assert.equal(incidentCount(dbFile), total, 'every line became its own incident');
   assert.ok(done, `not all paged (seed ${seed}): missing ${v.missing.length}, e.g. ${v.missing.slice(0, 5)}`);
@@ -190,10 +201,11 @@ test('random SIGKILLs under a steady flow of new incidents: none lost, at most o
     clearInterval(writer);
   }
   const p = daemon(config);
-  const done = await waitFor(() => pagesById(slack).size >= TOTAL, DRAIN_MS);
+  const tracker = new Pages(slack);
+  const done = await waitFor(() => tracker.distinct >= TOTAL, DRAIN_MS);
   await sleep(300);
   await kill(p, 'SIGTERM');
-  const v = verdict(slack, incidentCount(dbFile), KILLS, 'steady flow');
+  const v = verdict(slack, tracker, incidentCount(dbFile), KILLS, 'steady flow');
   t.diagnostic(`${v.line} in ${((Date.now() - t0) / 1000).toFixed(1)} s (seed ${seed}; kills: ${atKill.join('; ')})`);
   assert.equal(n, TOTAL);
   assert.equal(incidentCount(dbFile), TOTAL);
