@@ -12,6 +12,11 @@ import type { Ingest } from './ingest.js';
 import type { DaemonMetrics } from './metrics.js';
 import type { SdNotify } from './sd-notify.js';
 
+/**
+ * Commits come in bursts while a backlog is read; a dispatcher tick reads every open incident, so
+ * after a tick the next commit-driven one waits this long (a quiet daemon still pages at once).
+ */
+const HANDLE_GAP_MS = 200;
 /** A notifier's close() gets at least this long, even when the shutdown grace is used up. */
 const MIN_CLOSE_MS = 500;
 
@@ -38,7 +43,7 @@ export class ConfigScope {
   static async build(cfg: LoadedConfig, d: ScopeDeps): Promise<ConfigScope> {
     const classifier = await loadClassifierFor(cfg);
     const notifiers = d.makeNotifiers?.(cfg) ?? createNotifiers(cfg);
-    const dispatcher = createDispatcher(cfg, d.db, d.log, notifiers, { onQueued: () => d.worker.kick() });
+    const dispatcher = createDispatcher(cfg, d.db, d.log, notifiers, { onQueued: () => d.worker.kick(), handleGapMs: HANDLE_GAP_MS });
     return new ConfigScope(cfg, classifier, notifiers, dispatcher);
   }
 }
