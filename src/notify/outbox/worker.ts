@@ -171,6 +171,21 @@ export class OutboxWorker {
     write();
   }
 
+  /** When the next attempt could be due (ms from now), or null with nothing pending (tests step a fake clock by it). */
+  nextDueIn(): number | null {
+    const now = this.now();
+    let best: number | null = null;
+    for (const { channel, target } of this.o.store.pendingTargets()) {
+      const key = keyOf(channel, target);
+      if (this.inflight.has(key)) continue;
+      const head = this.o.store.head(channel, target);
+      if (!head) continue;
+      const at = Math.max(head.next_attempt_at, this.pacedUntil.get(key) ?? 0);
+      best = best === null ? at - now : Math.min(best, at - now);
+    }
+    return best === null ? null : Math.max(0, best);
+  }
+
   // --- real-time loop (the daemon) ---
 
   start(): void {
