@@ -20,6 +20,8 @@ export interface PipelineOptions {
   now?: () => number;
   /** Parser per source; default createParser (tests inject multi-line parsers here). */
   parserFactory?: (opts: ParserOptions) => EventParser;
+  /** Runs inside each batch's transaction after its checkpoint is saved (torture tests). */
+  afterCheckpointSave?: () => void;
 }
 
 export interface PipelineStats {
@@ -51,7 +53,7 @@ export class Pipeline implements BatchSink {
   constructor(private readonly opts: PipelineOptions) {
     this.now = opts.now ?? Date.now;
     this.incidents = new IncidentStore(opts.db);
-    this.checkpoints = new CheckpointStore(opts.db);
+    this.checkpoints = new CheckpointStore(opts.db, opts.afterCheckpointSave);
     this.commit = opts.db.transaction((events: ClassifiedEvent[], cps: Checkpoint[]) => {
       const changes = events.length ? this.incidents.record(events, this.now()) : [];
       for (const cp of cps) this.checkpoints.save(cp, this.now());

@@ -1,9 +1,6 @@
 import type { DB } from '../store/db.js';
 import type { Checkpoint } from './types.js';
 
-const crashAtSave = Number(process.env.APIWATCH_TEST_CRASH_AT_SAVE ?? 0);
-let saves = 0;
-
 interface Row {
   path: string;
   dev: number;
@@ -21,7 +18,11 @@ export class CheckpointStore {
   private readonly selectAll;
   private readonly remove;
 
-  constructor(private readonly db: DB) {
+  /** `afterSave` runs inside the caller's transaction, after each save (a torture test SIGKILLs there). */
+  constructor(
+    private readonly db: DB,
+    private readonly afterSave?: () => void,
+  ) {
     this.upsert = db.prepare(
       `INSERT INTO source_positions (path, dev, ino, offset, line, head_hash, tail_hash, updated_at)
        VALUES (@path, @dev, @ino, @offset, @line, @headHash, @tailHash, @updatedAt)
@@ -35,8 +36,7 @@ export class CheckpointStore {
 
   save(cp: Checkpoint, now = Date.now()): void {
     this.upsert.run({ ...cp, updatedAt: now });
-    // Torture test hook: die inside the batch's transaction (events written, not yet committed).
-    if (crashAtSave > 0 && ++saves === crashAtSave) process.kill(process.pid, 'SIGKILL');
+    this.afterSave?.();
   }
 
   get(path: string): Checkpoint | undefined {

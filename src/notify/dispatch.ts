@@ -22,6 +22,11 @@ export interface DispatcherOptions {
   now?: () => number;
   /** Called after a tick queued durable messages (wake the outbox worker). */
   onQueued?: () => void;
+  /**
+   * Least time between two ticks run by handle() (wall ms; 0 = a tick per commit). A tick reads every
+   * open incident, so during a burst of commits one trailing tick covers many of them.
+   */
+  handleGapMs?: number;
 }
 
 type Row = Incident & { ns_epoch: number | null } & Partial<Record<`ns_${keyof NotifyState}`, unknown>>;
@@ -55,13 +60,21 @@ export class Dispatcher {
     this.lifecycle = new Lifecycle(o.db, o.resolveAfterMs);
     this.incidents = new IncidentStore(o.db);
     this.outbox = new OutboxStore(o.db);
-    // Open incidents, and resolved ones whose closing has not been recorded yet.
+    // Open incidents that decide() could page now, and resolved ones whose closing has not been recorded
+    // yet. An open incident paged in this cycle can only page again on an escalation, an ack, or once
+    // group_interval / repeat_interval have passed (@quiet, the shorter): leaving the rest out keeps a
+    // tick cheap with thousands of open incidents (a tick runs every second and after commits).
     this.candidates = o.db.prepare(
       `SELECT i.*, n.epoch AS ns_epoch, n.first_paged_at AS ns_first_paged_at, n.last_paged_at AS ns_last_paged_at,
               n.last_count AS ns_last_count, n.last_severity AS ns_last_severity, n.last_kind AS ns_last_kind,
               n.pages AS ns_pages, n.flapping_since AS ns_flapping_since
        FROM incidents i LEFT JOIN incident_notify n ON n.incident_id = i.id
-       WHERE i.state != 'resolved' OR (n.incident_id IS NOT NULL AND n.last_kind != 'resolved')
+       WHERE (i.state != 'resolved' AND (
+                n.incident_id IS NULL OR n.epoch != i.epoch OR n.last_kind = 'resolved'
+                OR (i.page_requested_at IS NOT NULL AND i.page_requested_at > n.last_paged_at)
+                OR (i.state = 'acknowledged' AND n.last_kind != 'acknowledged' AND i.acknowledged_at >= n.last_paged_at)
+                OR n.last_paged_at <= @now - @quiet))
+          OR (i.state = 'resolved' AND n.incident_id IS NOT NULL AND n.last_kind != 'resolved')
        ORDER BY i.id`,
     );
     this.upsert = o.db.prepare(
@@ -94,7 +107,8 @@ export class Dispatcher {
   private decideAll(now: number): Notification[] {
     const out: Notification[] = [];
     this.o.muter.refresh(now);
-    for (const r of this.candidates.all() as Row[]) {
+    const quiet = Math.min(this.policy.groupInterval, this.policy.repeatInterval);
+    for (const r of this.candidates.all({ now, quiet }) as Row[]) {
       const ns = this.notifyState(r);
       const flapping = isFlapping(r, now, this.o.flapThreshold ?? 3, this.o.flapWindowMs ?? 3_600_000);
       const d = decide(r, ns, { now, policy: this.policy, mutedBy: this.o.muter.mutedBy(r, now), flapping });
@@ -135,14 +149,34 @@ export class Dispatcher {
     return queued;
   };
 
-  /** The pipeline's onChanges: evaluate at once, so group_wait 0 pages without waiting for the timer. */
+  private lastHandled = 0;
+  private deferred: NodeJS.Timeout | null = null;
+
+  /**
+   * The pipeline's onChanges: evaluate at once, so group_wait 0 pages without waiting for the timer;
+   * within handleGapMs of the last one, once at the end of the gap (that tick sees these changes too).
+   */
   handle = (_changes: IncidentChange[]): void => {
+    if (this.deferred) return;
+    const wait = this.lastHandled + (this.o.handleGapMs ?? 0) - Date.now();
+    if (wait <= 0) return this.handledTick();
+    this.deferred = setTimeout(() => {
+      this.deferred = null;
+      this.handledTick();
+    }, wait);
+    this.deferred.unref?.();
+  };
+
+  private handledTick(): void {
+    this.lastHandled = Date.now();
+    // A deferred tick may come due after shutdown closed the database.
+    if (!this.o.db.open) return;
     try {
       this.tick();
     } catch (err) {
       this.o.log.error({ err: (err as Error).message }, 'dispatch failed');
     }
-  };
+  }
 }
 
 function stripNs(r: Row): Incident {

@@ -52,6 +52,7 @@ export interface DispatcherWiring {
   now?: () => number;
   /** Called after a tick queued messages (wake the outbox worker). */
   onQueued?: () => void;
+  handleGapMs?: number;
 }
 
 /** The config-scoped decision maker: paging policy, silences and the channels that render into the outbox. */
@@ -73,6 +74,7 @@ export function createDispatcher(cfg: LoadedConfig, db: DB, log: Logger, notifie
     flapWindowMs: cfg.incidents.flap_window,
     now: o.now,
     onQueued: o.onQueued,
+    handleGapMs: o.handleGapMs,
   });
 }
 

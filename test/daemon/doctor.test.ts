@@ -8,6 +8,7 @@ import { SMTPServer } from 'smtp-server';
 import { runDoctor, formatChecks } from '../../src/cli/commands/doctor.js';
 import { tempDir } from '../helpers/tmp.js';
 import { appendLines, failLine } from './harness.js';
+import { FakeSlack } from '../notify/helpers.js';
 
 async function listen(server: Server | SMTPServer): Promise<number> {
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
@@ -24,18 +25,14 @@ async function closedPort(): Promise<number> {
   return port;
 }
 
-test('doctor: everything reachable → ok, and the webhook gets a HEAD, never a message', async () => {
+test('doctor: everything reachable → ok, and the webhook gets an empty message Slack refuses, never a real one', async () => {
   const dir = tempDir('apiwatch-doctor-');
   mkdirSync(join(dir, 'logs'));
   appendLines(join(dir, 'logs', 'app.log'), [failLine()]);
-  const methods: string[] = [];
-  const web = createServer((req, res) => {
-    methods.push(`${req.method} ${req.url}`);
-    res.writeHead(400).end();
-  });
+  const web = await new FakeSlack().start();
   let ehlo = 0;
   const smtp = new SMTPServer({ disabledCommands: ['STARTTLS'], authOptional: true, onConnect: (_s, cb) => (ehlo++, cb()) });
-  const webPort = await listen(web);
+  const webPort = web.port;
   const smtpPort = await listen(smtp);
   try {
     writeFileSync(
@@ -47,15 +44,41 @@ test('doctor: everything reachable → ok, and the webhook gets a HEAD, never a 
     const text = formatChecks(checks);
     assert.deepEqual(checks.filter((c) => c.status === 'fail'), [], text);
     assert.deepEqual(checks.map((c) => c.area).filter((a, i, all) => all.indexOf(a) === i).sort(), ['config', 'database', 'rules', 'slack', 'smtp', 'sources'].sort(), text);
-    assert.deepEqual(methods, ['HEAD /services/T0/B0/SECRETTOKEN']);
+    assert.deepEqual(web.refused, [{ method: 'POST', path: '/services/T0/B0/SECRETTOKEN', error: 'no_text' }]);
+    assert.equal(web.attempts.length, 0, 'nothing was posted');
+    assert.match(text, /the webhook is live \(HTTP 400 no_text/);
     assert.equal(ehlo, 1);
     assert.doesNotMatch(text, /SECRETTOKEN/, 'the webhook path is a secret');
     assert.match(text, /database .* does not exist yet; .* is writable/);
   } finally {
-    web.close();
+    await web.stop();
     smtp.close();
   }
 });
+
+for (const [status, body] of [[404, 'no_service'], [403, 'invalid_token'], [410, 'channel_is_archived']] as const) {
+  test(`doctor: a dead webhook (${status} ${body}) fails and names the setting to replace`, async () => {
+    const dir = tempDir('apiwatch-doctor-');
+    const live = await new FakeSlack().start();
+    const dead = await new FakeSlack().start();
+    dead.gone = { status, body };
+    const file = join(dir, 'apiwatch.yaml');
+    writeFileSync(
+      file,
+      `state_dir: ./data\nsources: []\nnotify:\n  slack:\n    webhook_url: ${live.url('/services/T0/B0/LIVE')}\n` +
+        `    routes:\n      - name: oncall\n        webhook_url: ${dead.url('/services/T0/B1/DEAD')}\n        match: { severity: [critical] }\n`,
+    );
+    const { checks } = await runDoctor(file, { timeoutMs: 3000 });
+    const slack = checks.filter((c) => c.area === 'slack');
+    assert.equal(slack.length, 2, formatChecks(checks));
+    assert.equal(slack[0].status, 'ok');
+    assert.match(slack[0].message, /notify\.slack\.webhook_url/);
+    assert.equal(slack[1].status, 'fail');
+    assert.match(slack[1].message, new RegExp(`routes "oncall".*dead \\(HTTP ${status} ${body}\\)`));
+    assert.match(slack[1].fix!, /create a new incoming webhook.*replace the webhook_url of notify\.slack\.routes "oncall"/);
+    assert.doesNotMatch(formatChecks(checks), /LIVE|DEAD/, 'the webhook paths are secrets');
+  });
+}
 
 test('doctor: what is wrong comes with its fix (missing files, unreachable Slack and SMTP, bad config)', async () => {
   const dir = tempDir('apiwatch-doctor-');

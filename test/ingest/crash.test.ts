@@ -7,7 +7,7 @@ import { tempDir } from '../helpers/tmp.js';
 import { assertExact, block, runDaemon, sleep, stopDaemon, storedSeqs, waitForEvents, writeConfig } from './helpers.js';
 
 // Small batches and a slow sink make many commits, so kills land mid-ingestion.
-const SLOW = { APIWATCH_TEST_SINK_DELAY_MS: '15', APIWATCH_TEST_BATCH_LINES: '100' };
+const SLOW = { sinkDelayMs: 15, maxBatchLines: 100 };
 
 test('SIGTERM mid-burst, then SIGKILL at 20 random moments during ingestion: exactly once', async () => {
   const dir = tempDir();
@@ -57,7 +57,7 @@ test('SIGKILL inside a checkpoint transaction: the next start uses the last comm
   writeFileSync(log, all.text);
   const cfg = writeConfig(dir, [join(dir, '*.log')]);
   for (const k of [2, 5]) {
-    const d = await runDaemon(cfg, { ...SLOW, APIWATCH_TEST_CRASH_AT_SAVE: String(k) });
+    const d = await runDaemon(cfg, { ...SLOW, crashAtSave: k });
     let timer: NodeJS.Timeout | undefined;
     const code = await Promise.race([d.exited, new Promise((r) => (timer = setTimeout(() => r('timeout'), 20000)))]);
     clearTimeout(timer);
@@ -83,7 +83,7 @@ test('SIGTERM during a long catch-up with a fast sink stops promptly, then resum
   const all = block(0, 150000, 10);
   writeFileSync(log, all.text);
   const cfg = writeConfig(dir, [join(dir, '*.log')]);
-  let d = await runDaemon(cfg, { APIWATCH_TEST_BATCH_LINES: '50' });
+  let d = await runDaemon(cfg, { maxBatchLines: 50 });
   await sleep(300);
   const t0 = Date.now();
   await stopDaemon(d, 'SIGTERM');

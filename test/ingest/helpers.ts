@@ -1,3 +1,4 @@
+import type { DaemonHooks } from '../helpers/daemon-hooks.js';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -48,10 +49,10 @@ export function writeConfig(dir: string, globs: string[], extra: { start_at?: 'e
 }
 
 /** Starts `apiwatch run` on the current source and resolves once it logs that it started. */
-export async function runDaemon(config: string, env: Record<string, string> = {}): Promise<DaemonHandle> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'run', '--config', config], {
+export async function runDaemon(config: string, hooks: DaemonHooks = {}): Promise<DaemonHandle> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'test/helpers/daemon-child.ts', config, JSON.stringify(hooks)], {
     cwd: ROOT,
-    env: { ...process.env, APIWATCH_LOG_LEVEL: 'info', ...env },
+    env: { ...process.env, APIWATCH_LOG_LEVEL: 'info' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';

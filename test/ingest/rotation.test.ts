@@ -10,7 +10,7 @@ test('rename+create rotation at a high write rate with a slow pipeline: old file
   const log = join(dir, 'app.log');
   writeFileSync(log, '');
   const cfg = writeConfig(dir, [join(dir, '*.log')]);
-  const d = await runDaemon(cfg, { APIWATCH_TEST_SINK_DELAY_MS: '15', APIWATCH_TEST_BATCH_LINES: '200' });
+  const d = await runDaemon(cfg, { sinkDelayMs: 15, maxBatchLines: 200 });
   const expected: number[] = [];
   let seq = 0;
   let fd = openSync(log, 'a');
@@ -140,7 +140,7 @@ test('delete and re-create with the same name starts at 0, running and stopped; 
   };
   w(log, 0, 100);
   const cfg = writeConfig(dir, [join(dir, '*.log')]);
-  let d = await runDaemon(cfg, { APIWATCH_TEST_SINK_DELAY_MS: '20', APIWATCH_TEST_BATCH_LINES: '100' });
+  let d = await runDaemon(cfg, { sinkDelayMs: 20, maxBatchLines: 100 });
   await waitForEvents(dir, 100);
   unlinkSync(log);
   w(log, 1000, 150); // longer than before, likely the same inode number

@@ -25,12 +25,20 @@ export interface Received {
 
 export type Reply = { status: number; headers?: Record<string, string>; body?: string } | 'hang';
 
-/** A real HTTP server on 127.0.0.1 standing in for Slack. `reply` decides each answer. */
+/**
+ * A real HTTP server on 127.0.0.1 standing in for Slack's incoming webhooks. Like Slack, it refuses a
+ * body that is not JSON (400 invalid_payload) and a message with neither text nor blocks (400 no_text)
+ * before anything else; `gone` makes it a dead webhook (404 no_service, 403 invalid_token, 410
+ * channel_is_archived…), which answers so whatever it is sent. `reply` decides every other answer.
+ */
 export class FakeSlack {
   readonly received: Received[] = [];
-  /** Every request, answered 200 or not. */
+  /** Every request with a valid message, answered 200 or not. */
   readonly attempts: Received[] = [];
+  /** Requests refused as invalid (method, path, the error Slack names). */
+  readonly refused: { method: string; path: string; error: string }[] = [];
   reply: (req: Received, n: number) => Reply = () => ({ status: 200, body: 'ok' });
+  gone: { status: number; body: string } | null = null;
   clock: () => number = Date.now;
   private server!: Server;
   port = 0;
@@ -40,7 +48,23 @@ export class FakeSlack {
       const chunks: Buffer[] = [];
       req.on('data', (c) => chunks.push(c));
       req.on('end', () => {
-        const rec: Received = { path: req.url ?? '', body: JSON.parse(Buffer.concat(chunks).toString('utf8')), at: this.clock() };
+        const answer = (status: number, body: string) => res.writeHead(status, { 'content-type': 'text/plain' }).end(body);
+        if (this.gone) {
+          this.refused.push({ method: req.method ?? '', path: req.url ?? '', error: this.gone.body });
+          return answer(this.gone.status, this.gone.body);
+        }
+        let body: any;
+        try {
+          body = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+        } catch {
+          body = undefined;
+        }
+        const invalid = req.method !== 'POST' || body === undefined || typeof body !== 'object' || body === null ? 'invalid_payload' : !body.text && !body.blocks ? 'no_text' : null;
+        if (invalid) {
+          this.refused.push({ method: req.method ?? '', path: req.url ?? '', error: invalid });
+          return answer(400, invalid);
+        }
+        const rec: Received = { path: req.url ?? '', body, at: this.clock() };
         this.attempts.push(rec);
         const r = this.reply(rec, this.attempts.length);
         if (r === 'hang') return; // never answers: the client's time-out must fire

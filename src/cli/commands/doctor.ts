@@ -11,6 +11,8 @@ import type { LoadedConfig } from '../../config/load.js';
 import { isLoopback, parseListen } from '../../daemon/http.js';
 import { createChatNotifiers } from '../../notify/index.js';
 import { describeFault, probeFolder, sourceFolders } from '../../ingest/faults.js';
+import { slackDefaults } from '../../config/schema.js';
+import { SlackRouter, webhookSetting } from '../../notify/slack/index.js';
 
 export type CheckStatus = 'ok' | 'warn' | 'fail';
 
@@ -159,25 +161,56 @@ function checkDatabase(cfg: LoadedConfig, out: Check[]): void {
   }
 }
 
+/** What Slack answers a live incoming webhook that is sent an empty message: refused, nothing posted. */
+const SLACK_LIVE = new Set(['no_text', 'invalid_payload']);
+/** What a dead webhook answers whatever it is sent (Slack's "Handling errors" for incoming webhooks). */
+const SLACK_DEAD = new Set(['no_service', 'no_service_id', 'invalid_token', 'channel_is_archived', 'channel_not_found', 'team_disabled', 'action_prohibited', 'no_team']);
+
+/**
+ * Proves each webhook is alive without paging anyone: POST `{}`. A live webhook refuses it with 400
+ * `no_text` (nothing is posted); a revoked or deleted one answers 404 `no_service`, 403 `invalid_token`,
+ * 410 `channel_is_archived`… A HEAD would prove only that hooks.slack.com answers, dead or not.
+ */
 async function checkSlack(cfg: LoadedConfig, out: Check[], timeoutMs: number): Promise<void> {
-  const slack = cfg.notify.slack;
-  const urls = new Set<string>();
-  if (slack?.webhook_url) urls.add(slack.webhook_url);
-  for (const r of slack?.routes ?? []) urls.add(r.webhook_url);
-  for (const raw of urls) {
+  const router = new SlackRouter(cfg.notify.slack ?? slackDefaults());
+  for (const [target, raw] of router.urls) {
+    const setting = webhookSetting(target);
     let url: URL;
     try {
       url = new URL(raw);
     } catch {
-      out.push({ area: 'slack', status: 'fail', message: 'a webhook_url is not a URL', fix: 'use the https://hooks.slack.com/services/... URL from the Slack app' });
+      out.push({ area: 'slack', status: 'fail', message: `${setting} is not a URL`, fix: 'use the https://hooks.slack.com/services/... URL from the Slack app' });
       continue;
     }
     // Never print the path: it is the secret.
-    const where = `${url.protocol}//${url.host}`;
+    const where = `${url.protocol}//${url.host} (${setting})`;
     try {
-      // HEAD does not post anything: it proves DNS, TCP, TLS and an HTTP answer without paging anyone.
-      const res = await fetch(url, { method: 'HEAD', signal: AbortSignal.timeout(timeoutMs), redirect: 'manual' });
-      out.push({ area: 'slack', status: 'ok', message: `${where} answers (HTTP ${res.status} to HEAD; nothing was sent)` });
+      const res = await fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: '{}',
+        signal: AbortSignal.timeout(timeoutMs),
+        redirect: 'manual',
+      });
+      const answer = (await res.text()).trim().slice(0, 100);
+      const said = `HTTP ${res.status}${answer ? ` ${answer}` : ''}`;
+      if (res.status === 400 && SLACK_LIVE.has(answer)) {
+        out.push({ area: 'slack', status: 'ok', message: `${where}: the webhook is live (${said} to an empty message; nothing was posted)` });
+      } else if (SLACK_DEAD.has(answer) || [403, 404, 410].includes(res.status)) {
+        out.push({
+          area: 'slack',
+          status: 'fail',
+          message: `${where}: the webhook is dead (${said}); messages to it are dead-lettered`,
+          fix: `create a new incoming webhook in the Slack app (or unarchive the channel) and replace ${setting}; then \`apiwatch outbox --dead\` lists the dead letters and \`apiwatch outbox --retry ID\` sends one again`,
+        });
+      } else {
+        out.push({
+          area: 'slack',
+          status: 'warn',
+          message: `${where}: unexpected answer to an empty message (${said}); Slack answers 400 no_text`,
+          fix: res.status === 429 || res.status >= 500 ? 'Slack is rate limiting or failing: run doctor again in a minute' : 'check that the URL is a Slack incoming webhook and no proxy rewrites the answer',
+        });
+      }
     } catch (err) {
       const code = errText(err);
       out.push({

@@ -15,7 +15,7 @@ function json(r: OutboxRow) {
 export function registerOutbox(program: Command): void {
   program
     .command('outbox')
-    .description('Messages queued for Slack: pending, sent and dead letters. --retry puts a message back in the queue.')
+    .description('Messages queued for every channel (Slack, console…): pending, sent and dead letters. --retry puts a message back in the queue.')
     .option('-c, --config <file>', 'config file')
     .option('--dead', 'only dead letters (permanent errors, or too old)')
     .option('--pending', 'only messages not yet delivered')

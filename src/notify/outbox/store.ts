@@ -23,6 +23,9 @@ export class OutboxStore {
   private readonly insert;
   private readonly headStmt;
   private readonly targetsStmt;
+  private readonly sentStmt;
+  private readonly retryStmt;
+  private readonly deadStmt;
 
   constructor(readonly db: DB) {
     this.insert = db.prepare(
@@ -33,6 +36,10 @@ export class OutboxStore {
       "SELECT * FROM outbox WHERE state = 'pending' AND channel = ? AND target = ? ORDER BY id LIMIT 1",
     );
     this.targetsStmt = db.prepare("SELECT DISTINCT channel, target FROM outbox WHERE state = 'pending'");
+    // Prepared once: the worker writes one of these per delivery attempt.
+    this.sentStmt = db.prepare("UPDATE outbox SET state = 'sent', sent_at = ?, attempts = attempts + 1, last_status = ?, last_error = NULL WHERE id = ?");
+    this.retryStmt = db.prepare('UPDATE outbox SET attempts = attempts + 1, next_attempt_at = ?, last_status = ?, last_error = ? WHERE id = ?');
+    this.deadStmt = db.prepare("UPDATE outbox SET state = 'dead', attempts = attempts + 1, last_status = ?, last_error = ? WHERE id = ?");
   }
 
   enqueue(r: { channel: string; target: string; incidentId: number | null; kind: string; payload: unknown }, now: number): number {
@@ -53,21 +60,15 @@ export class OutboxStore {
   }
 
   markSent(id: number, status: number, now: number): void {
-    this.db
-      .prepare("UPDATE outbox SET state = 'sent', sent_at = ?, attempts = attempts + 1, last_status = ?, last_error = NULL WHERE id = ?")
-      .run(now, status, id);
+    this.sentStmt.run(now, status, id);
   }
 
   markRetry(id: number, next: number, status: number | null, error: string): void {
-    this.db
-      .prepare('UPDATE outbox SET attempts = attempts + 1, next_attempt_at = ?, last_status = ?, last_error = ? WHERE id = ?')
-      .run(next, status, error, id);
+    this.retryStmt.run(next, status, error, id);
   }
 
   markDead(id: number, status: number | null, error: string): void {
-    this.db
-      .prepare("UPDATE outbox SET state = 'dead', attempts = attempts + 1, last_status = ?, last_error = ? WHERE id = ?")
-      .run(status, error, id);
+    this.deadStmt.run(status, error, id);
   }
 
   /** Puts a message back in the queue now (after fixing the webhook). */

@@ -171,7 +171,7 @@ export class OutboxWorker {
     write();
   }
 
-  /** When the next attempt could be due (ms from now), or null with nothing pending. */
+  /** When the next attempt could be due (ms from now), or null with nothing pending (tests step a fake clock by it). */
   nextDueIn(): number | null {
     const now = this.now();
     let best: number | null = null;
