@@ -170,6 +170,12 @@ async function wire(
   const sink = new GuardedSink(pipeline, log, {
     committed(b: LineBatch) {
       resyncDelay = RESYNC_MS.initial;
+      if (b.span) {
+        // A block of the bulk catch-up: its span comes from the scan.
+        metrics?.linesRead.inc({ source: b.source }, b.span.lines);
+        metrics?.bytesRead.inc({ source: b.source }, b.span.bytes);
+        return;
+      }
       if (!b.lines.length) return;
       // The reader's offsets give the batch's byte span directly; measuring each line's UTF-8
       // length would put a second pass over every line on the hot path.
@@ -201,6 +207,11 @@ async function wire(
       reconcileMs: Number(process.env.APIWATCH_TEST_RECONCILE_MS ?? 0) || undefined,
       maxBatchLines: Number(process.env.APIWATCH_TEST_BATCH_LINES ?? 0) || undefined,
       faults: sourceFaults,
+      // Backlogs go through replay's bulk scan; its prescan must accept what the pipeline's parser does.
+      catchUp: {
+        prescan: { apiHosts: cfg.api_hosts, includeOtherApis: cfg.sources.some((s) => s.include_other_apis) },
+        minBytes: Number(process.env.APIWATCH_TEST_CATCHUP_MIN_BYTES ?? 0) || undefined,
+      },
       onError: (err, source) => log.warn({ err: err.message, source }, 'ingest error; resuming from the last checkpoint'),
     });
   let tailer = makeTailer(cfg);

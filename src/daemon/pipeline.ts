@@ -117,11 +117,12 @@ export class Pipeline implements BatchSink {
   process(batch: LineBatch): IncidentChange[] {
     const st = this.state(batch.source, batch.timezone);
     const events: ApiErrorEvent[] = [];
+    if (batch.feed) batch.feed(st.parser, events); // a block of the bulk catch-up
     for (const l of batch.lines) {
       const out = st.parser.push(l.text, l.meta);
       for (const ev of out) events.push(ev);
     }
-    if (batch.lines.length) st.lastLineAt = this.now();
+    if (batch.lines.length || batch.span?.lines) st.lastLineAt = this.now();
     if (batch.final) for (const ev of st.parser.flush()) events.push(ev);
     let cp = batch.checkpoint;
     const pending = st.parser.pending();
@@ -139,7 +140,7 @@ export class Pipeline implements BatchSink {
       throw err;
     }
     this.stats.batches++;
-    this.stats.lines += batch.lines.length;
+    this.stats.lines += batch.span?.lines ?? batch.lines.length;
     this.stats.events += classified.length;
     if (changes.length) this.opts.onChanges?.(changes);
     return changes;

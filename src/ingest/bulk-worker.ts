@@ -6,16 +6,20 @@
 import { openSync, closeSync } from 'node:fs';
 import { isMainThread, workerData, type MessagePort } from 'node:worker_threads';
 import { SHARED_CONSUMED, SHARED_NEXT, SHARED_POSTED, scanBlock, scanContext } from './bulk-scan.js';
+import { prescanFrom, type PrescanWire } from './prescan.js';
 
 export interface ScanWorkerData {
   path: string;
+  /** An open descriptor to read (threads share the process's descriptors): the file stays the one the caller opened, whatever is renamed meanwhile. */
+  fd?: number;
+  /** File offset of block 0 (a line start). */
+  from: number;
   size: number;
   blockBytes: number;
   blocks: number;
   ahead: number;
   maxLineBytes: number;
-  reSource: string;
-  reFlags: string;
+  prescan: PrescanWire;
   /** Int32Array over a SharedArrayBuffer, see SHARED_* in bulk-scan.ts. */
   shared: SharedArrayBuffer;
   /** Where results go (a MessageChannel port the main thread reads synchronously). */
@@ -26,8 +30,8 @@ export interface ScanWorkerData {
 if (!isMainThread && workerData?.shared) {
   const d = workerData as ScanWorkerData;
   const shared = new Int32Array(d.shared);
-  const fd = openSync(d.path, 'r');
-  const ctx = scanContext(fd, d.size, new RegExp(d.reSource, d.reFlags), d.maxLineBytes, d.blockBytes);
+  const fd = d.fd ?? openSync(d.path, 'r');
+  const ctx = scanContext(fd, d.size, prescanFrom(d.prescan), d.maxLineBytes, d.blockBytes);
   ctx.segmentBytes = d.segmentBytes;
   try {
     for (;;) {
@@ -36,13 +40,13 @@ if (!isMainThread && workerData?.shared) {
       for (let c = Atomics.load(shared, SHARED_CONSUMED); seq >= c + d.ahead; c = Atomics.load(shared, SHARED_CONSUMED)) {
         Atomics.wait(shared, SHARED_CONSUMED, c, 1000);
       }
-      const bs = seq * d.blockBytes;
+      const bs = d.from + seq * d.blockBytes;
       d.port.postMessage(scanBlock(ctx, seq, bs, bs + d.blockBytes));
       Atomics.add(shared, SHARED_POSTED, 1);
       Atomics.notify(shared, SHARED_POSTED);
     }
   } finally {
-    closeSync(fd);
+    if (d.fd === undefined) closeSync(fd);
     d.port.close();
   }
 }

@@ -167,6 +167,25 @@ export class FileReader {
     return { lines, advanced, scanned: this.skipping ? n : advanced };
   }
 
+  /** Not inside an over-long line: the bulk catch-up can take over from `offset`. */
+  get atLineStart(): boolean {
+    return !this.skipping;
+  }
+
+  /**
+   * Moves past bytes the bulk catch-up read (src/ingest/catchup.ts): `lines` lines up to `offset`
+   * (a line start), `skipped` of them over-long.
+   */
+  advanceTo(offset: number, lines: number, skipped: number): void {
+    this.counters.lines += lines - skipped;
+    this.counters.skippedLong += skipped;
+    this.counters.bytes += offset - this.offset;
+    this.line += lines;
+    this.offset = offset;
+    this.tail = tailHash(this.fd, offset);
+    this.partialUpTo = -1;
+  }
+
   checkpoint(): Checkpoint {
     return { path: this.key, dev: this.dev, ino: this.ino, offset: this.offset, line: this.line, headHash: this.head, tailHash: this.tail };
   }

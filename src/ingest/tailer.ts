@@ -10,6 +10,7 @@ import { locate, rotatedSiblings } from './reconcile.js';
 import { readAt } from './fingerprint.js';
 import { Watcher } from './watcher.js';
 import { isSourceFault, probeFile, probeFolder, sourceFolders, SourceFaults } from './faults.js';
+import { catchUp, type CatchUpOptions } from './catchup.js';
 
 export interface TailerOptions {
   sources: SourceConfig[];
@@ -25,6 +26,8 @@ export interface TailerOptions {
   maxLineBytes?: number;
   /** Lines per batch (one transaction) at most. Default 5000. */
   maxBatchLines?: number;
+  /** Read backlogs through the bulk scan (src/ingest/catchup.ts); unset: line by line only. */
+  catchUp?: CatchUpOptions;
   /** Use the file-system watcher (tests of the reconcile pass turn it off). Default true. */
   watch?: boolean;
   onError?: (err: Error, source: string) => void;
@@ -399,6 +402,14 @@ export class Tailer {
       let batches = 0;
       for (;;) {
         if (this.stopped) return any;
+        // Far behind: the bulk scan (replay's) reads up to the last complete line, block by block.
+        const bulk = this.opts.catchUp;
+        if (bulk && (await catchUp(r, size, bulk, (b) => this.emit(s, r, [], false, b.checkpoint, b), () => this.notePath(s), () => this.stopped))) {
+          any = true;
+          r.eofSince = 0;
+          s.lag = Math.max(0, size - r.offset);
+          continue;
+        }
         const res = r.read(size, this.now());
         if (!res.scanned) {
           const again = r.size();
@@ -550,7 +561,7 @@ export class Tailer {
     return s.reader !== null;
   }
 
-  private async emit(s: Source, r: FileReader, lines: Line[], final = false, cp?: Checkpoint): Promise<void> {
+  private async emit(s: Source, r: FileReader, lines: Line[], final = false, cp?: Checkpoint, sparse?: Pick<LineBatch, 'feed' | 'span'>): Promise<void> {
     const batch: LineBatch = {
       source: s.key,
       timezone: s.timezone,
@@ -558,6 +569,8 @@ export class Tailer {
       checkpoint: cp ?? r.checkpoint(),
       rewindTo: (m) => r.checkpointAt(m.offset, m.lineNo - 1),
       final: final || undefined,
+      feed: sparse?.feed,
+      span: sparse?.span,
     };
     await this.opts.sink.write(batch);
     s.lastReadAt = this.now();
