@@ -123,6 +123,14 @@ export function createPrescan(spec: PrescanSpec = {}): Prescan {
   };
 }
 
+/** Does the prescan keep this line (given as text; judged on its UTF-8 bytes, as in a scan)? */
+export function acceptsLine(p: Prescan, line: string): boolean {
+  const bytes = Buffer.from(line, 'utf8');
+  const text = bytes.toString('latin1');
+  p.trigger.lastIndex = 0;
+  return p.trigger.test(text) && p.accept(text, 0, text.length, bytes.length === line.length);
+}
+
 /** A prescan that accepts every line its regex matches (the plain word list of candidates.ts). */
 export function regexPrescan(re: RegExp): Prescan {
   return { trigger: re, accept: () => true };
