@@ -101,12 +101,19 @@ export class Pipeline implements BatchSink {
     return t;
   }
 
+  /**
+   * Classifies events in place: they come fresh from this pipeline's parsers and are not used
+   * elsewhere, so no copy per event (a spread per event was ~4% of a bulk read on its own).
+   */
   classify(events: ApiErrorEvent[]): ClassifiedEvent[] {
     const c = this.opts.classifier;
-    return events.map((ev) => {
+    const classified = events as ClassifiedEvent[];
+    for (const ev of classified) {
       const cls = c.classify(ev);
-      return { ...ev, cls, fingerprint: c.fingerprint(ev, cls) };
-    });
+      ev.cls = cls;
+      ev.fingerprint = c.fingerprint(ev, cls);
+    }
+    return classified;
   }
 
   async write(batch: LineBatch): Promise<void> {
@@ -152,15 +159,7 @@ export class Pipeline implements BatchSink {
    * become ClassifiedEvents (classified in place); the caller must not reuse them.
    */
   ingestEvents(events: ApiErrorEvent[], lines: number): void {
-    // The bulk path hands its events over: classify them in place (copying each event with a
-    // spread cost ~4% of a replay on its own).
-    const c = this.opts.classifier;
-    const classified = events as ClassifiedEvent[];
-    for (const ev of classified) {
-      const cls = c.classify(ev);
-      ev.cls = cls;
-      ev.fingerprint = c.fingerprint(ev, cls);
-    }
+    const classified = this.classify(events);
     const changes = classified.length ? this.commit(classified, []) : [];
     this.stats.batches++;
     this.stats.lines += lines;

@@ -6,7 +6,7 @@
  * line-by-line path (src/ingest/file-reader.ts), which has the lower latency.
  */
 import { readSync } from 'node:fs';
-import { SparseFeeder, startScan } from './bulk.js';
+import { SparseFeeder, heapGuard, startScan } from './bulk.js';
 import type { BlockResult } from './bulk-scan.js';
 import type { FileReader } from './file-reader.js';
 import type { PrescanSpec } from './prescan.js';
@@ -16,7 +16,7 @@ import type { LineBatch } from './types.js';
  * Blocks per batch (one transaction). The incident upsert runs once per fingerprint per batch, so
  * a few MiB per batch fold many events into each; the committed offset still moves every few MiB.
  */
-const BLOCKS_PER_BATCH = 8;
+const BLOCKS_PER_BATCH = Number(process.env.APIWATCH_CATCHUP_BLOCKS) || 8;
 
 /** Below this much unread data the line-by-line read is as fast and starts no threads. */
 export const CATCH_UP_MIN_BYTES = 8 << 20;
@@ -69,6 +69,7 @@ export async function catchUp(
   });
   const feeder = new SparseFeeder(r.fd, end, r.line, from, opts.maxLineBytes);
   const nBlocks = Math.ceil((end - from) / scan.blockBytes);
+  const guard = heapGuard(); // as in replay: a full GC now and then keeps the heap near its live size
   let group: BlockResult[] = [];
   let spanLines = 0;
   let start = from;
@@ -93,6 +94,7 @@ export async function catchUp(
       group = [];
       spanLines = 0;
       start = r.offset;
+      guard();
       between();
       if (stopped()) break;
       // Timers, signals and the other files' wake-ups run between batches.
