@@ -3,6 +3,7 @@ import { readSync } from 'node:fs';
 import { isMainThread } from 'node:worker_threads';
 import { createNewlineCounter, type NewlineCounter } from './newlines.js';
 import type { Prescan } from './prescan.js';
+import { lineText } from './framing.js';
 
 /**
  * The scanning half of the bulk path: counts the lines of one byte range of a file and picks out
@@ -95,11 +96,8 @@ function readAt(fd: number, buf: Buffer, len: number, pos: number): number {
   return got;
 }
 
-/** UTF-8 text of a line's bytes [s, e) without its newline, one trailing CR dropped (CRLF logs). */
-function decode(buf: Buffer, s: number, e: number): string {
-  if (e > s && buf[e - 1] === 13) e--;
-  return buf.toString('utf8', s, e);
-}
+/** UTF-8 text of a line's bytes [s, e) without its newline, as the framer decodes it. */
+const decode = (buf: Buffer, s: number, e: number): string => lineText(buf, s, e);
 
 /** Reads the whole line starting at `pos` (slow path for lines running past the read window). */
 function readLongLine(ctx: ScanContext, pos: number): { bytes: Buffer | null; end: number } {

@@ -11,6 +11,7 @@ import { readAt } from './fingerprint.js';
 import { Watcher } from './watcher.js';
 import { isSourceFault, probeFile, probeFolder, sourceFolders, SourceFaults } from './faults.js';
 import { catchUp, type CatchUpOptions } from './catchup.js';
+import { DEFAULT_MAX_LINE } from './framing.js';
 
 export interface TailerOptions {
   sources: SourceConfig[];
@@ -117,7 +118,7 @@ export class Tailer {
   }
 
   private get maxLine(): number {
-    return this.opts.maxLineBytes ?? 1 << 20;
+    return this.opts.maxLineBytes ?? DEFAULT_MAX_LINE;
   }
 
   async start(): Promise<void> {

@@ -13,7 +13,7 @@ import { Tailer } from '../../src/ingest/tailer.js';
 import type { CatchUpOptions } from '../../src/ingest/catchup.js';
 import type { LineBatch } from '../../src/ingest/types.js';
 import { tempDir } from '../helpers/tmp.js';
-import { failLine, sleep } from './helpers.js';
+import { block, failLine, runDaemon, sleep, stopDaemon, storedSeqs, writeConfig } from './helpers.js';
 
 const dir = tempDir('apiwatch-catchup-');
 const REALISTIC = new URL('../fixtures/realistic/seed-20240611/logs/', import.meta.url);
@@ -111,4 +111,27 @@ test('a catch-up stopped half-way resumes from its checkpoint: nothing lost, not
   const ids = (rs: unknown[]) => (rs as { line: number; raw: string }[]).map((r) => `${r.line} ${r.raw}`);
   assert.deepEqual(ids(got), ids(rows(whole.db)));
   for (const r of [again, lineByLine, whole]) r.db.close();
+});
+
+test('the daemon: SIGTERM during a bulk catch-up stops promptly, then resumes exactly', async () => {
+  const d0 = tempDir();
+  const log = join(d0, 'app.log');
+  const all = block(0, 200000, 10); // ~20 MB: over the catch-up threshold
+  writeFileSync(log, all.text);
+  const cfg = writeConfig(d0, [join(d0, '*.log')]);
+  // Small blocks and a slowed sink: the backlog takes many batches.
+  const env = { APIWATCH_TEST_CATCHUP_MIN_BYTES: String(1 << 20), APIWATCH_BULK_BLOCK_KB: '64', APIWATCH_TEST_SINK_DELAY_MS: '20' };
+  let d = await runDaemon(cfg, env);
+  await until(() => storedSeqs(d0).length > 0, 20_000);
+  const t0 = Date.now();
+  await stopDaemon(d, 'SIGTERM');
+  assert.ok(Date.now() - t0 < 1500, 'SIGTERM honoured promptly');
+  assert.equal(d.child.exitCode, 0);
+  const mid = storedSeqs(d0).length;
+  assert.ok(mid < all.seqs.length, `stopped mid-catch-up (${mid}/${all.seqs.length})`);
+  d = await runDaemon(cfg, { APIWATCH_TEST_CATCHUP_MIN_BYTES: String(1 << 20) });
+  await until(() => storedSeqs(d0).length >= all.seqs.length, 60_000);
+  await sleep(300);
+  await stopDaemon(d);
+  assert.deepEqual(storedSeqs(d0).sort((a, b) => a - b), all.seqs);
 });
