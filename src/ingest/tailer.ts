@@ -66,6 +66,8 @@ interface Source {
   rotations: number;
   truncations: number;
   lastReadAt: number | null;
+  /** When the tailer started following it (a file never read is quiet from then on). */
+  addedAt: number;
   lag: number;
   /** After a failed write: reload the committed checkpoint before reading anything. */
   needsResume?: boolean;
@@ -79,6 +81,10 @@ const HOT_MS = 20;
  * arrive silently; without this it would wait for the 1 s reconcile pass.
  */
 const HOT_WINDOW_MS = 120;
+/** A file with nothing read for this long is quiet: the reconcile pass stats it less often... */
+const QUIET_AFTER_MS = 10_000;
+/** ...once every this many passes (every 3 s at the default 1 s interval). */
+const IDLE_RECONCILE_PASSES = 3;
 
 /**
  * Follows every file matching the source globs and hands complete lines to the sink with a checkpoint,
@@ -105,6 +111,9 @@ export class Tailer {
   readonly faults: SourceFaults;
   /** The folders the globs read from: probed every pass, so a missing or unreadable one is a fault. */
   private readonly folders: string[];
+  /** Reconcile passes so far, and whether the next one must stat every file. */
+  private passes = 0;
+  private forceFull = false;
 
   constructor(private readonly opts: TailerOptions) {
     this.now = opts.now ?? Date.now;
@@ -194,7 +203,7 @@ export class Tailer {
 
   private addSource(key: string, timezone?: string): Source {
     const s: Source = {
-      key, timezone, reader: null, queue: [], current: true, rotations: 0, truncations: 0, lastReadAt: null, lag: 0,
+      key, timezone, reader: null, queue: [], current: true, rotations: 0, truncations: 0, lastReadAt: null, addedAt: this.now(), lag: 0,
       counters: { lines: 0, bytes: 0, skippedLong: 0 },
     };
     this.sources.set(key, s);
@@ -295,7 +304,7 @@ export class Tailer {
         }
         if (now >= this.nextReconcile) {
           full = true;
-          todo = new Set(this.sources.keys());
+          todo = this.reconcileSet(now);
           this.nextReconcile = now + this.reconcileMs;
         } else todo = new Set(this.dirty);
       } else todo = new Set(this.dirty);
@@ -340,6 +349,27 @@ export class Tailer {
       if (code) this.faults.report(d, 'folder', code);
       else this.faults.clear(d);
     }
+  }
+
+  /**
+   * The files a reconcile pass stats: all of them when asked (reconcileNow) or without a watcher;
+   * else those read or woken lately, and the long-quiet ones only every IDLE_RECONCILE_PASSES-th
+   * pass, a share of them each pass (the watcher wakes a file that changes at once; this pass only
+   * catches what it misses). With 1,000 quiet files, a stat of each every second was most of the
+   * idle cost.
+   */
+  private reconcileSet(now: number): Set<string> {
+    const all = this.forceFull || this.opts.watch === false;
+    this.forceFull = false;
+    const pass = this.passes++;
+    const todo = new Set<string>();
+    let i = 0;
+    for (const [k, s] of this.sources) {
+      const quiet = s.reader !== null && s.current && !s.queue.length && now - (s.lastReadAt ?? s.addedAt) > QUIET_AFTER_MS && !this.hot.has(k);
+      if (all || !quiet || (i + pass) % IDLE_RECONCILE_PASSES === 0) todo.add(k);
+      i++;
+    }
+    return todo;
   }
 
   /** New files matching the globs: read from their first byte. */
@@ -598,6 +628,7 @@ export class Tailer {
   /** Runs a full reconcile pass now (every file stat-ed and read to EOF); resolves when it is done. */
   reconcileNow(): Promise<void> {
     this.nextReconcile = 0;
+    this.forceFull = true;
     const done = new Promise<void>((r) => this.passWaiters.push(r));
     this.wake();
     return done;
