@@ -7,6 +7,7 @@ import { openSync, closeSync } from 'node:fs';
 import { isMainThread, workerData, type MessagePort } from 'node:worker_threads';
 import { SHARED_CONSUMED, SHARED_NEXT, SHARED_POSTED, scanBlock, scanContext } from './bulk-scan.js';
 import { prescanFrom, type PrescanWire } from './prescan.js';
+import { heapGuard } from './heap.js';
 
 export interface ScanWorkerData {
   path: string;
@@ -27,9 +28,15 @@ export interface ScanWorkerData {
   segmentBytes?: number;
 }
 
+/** Heap growth the worker allows past its live size before a full GC (its heap is small). */
+const WORKER_HEAP_SLACK_MB = 4;
+
 if (!isMainThread && workerData?.shared) {
   const d = workerData as ScanWorkerData;
   const shared = new Int32Array(d.shared);
+  // Its garbage is 64 KiB latin1 strings and result arrays; left to V8, the worker's old
+  // generation grew ~11 MB past its live size over a 100 MB catch-up.
+  const guard = heapGuard(Number(process.env.APIWATCH_BULK_WORKER_GC_MB) || WORKER_HEAP_SLACK_MB);
   const fd = d.fd ?? openSync(d.path, 'r');
   const ctx = scanContext(fd, d.size, prescanFrom(d.prescan), d.maxLineBytes, d.blockBytes);
   ctx.segmentBytes = d.segmentBytes;
@@ -42,6 +49,7 @@ if (!isMainThread && workerData?.shared) {
       }
       const bs = d.from + seq * d.blockBytes;
       d.port.postMessage(scanBlock(ctx, seq, bs, bs + d.blockBytes));
+      guard();
       Atomics.add(shared, SHARED_POSTED, 1);
       Atomics.notify(shared, SHARED_POSTED);
     }

@@ -22,13 +22,12 @@
  */
 import { closeSync, fstatSync, openSync, readSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import v8 from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import { MessageChannel, Worker, receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
 import type { ApiErrorEvent, EventParser } from '../parse/event.js';
 import { SHARED_CONSUMED, SHARED_NEXT, SHARED_POSTED, scanBlock, scanContext, type BlockResult, type ScanContext } from './bulk-scan.js';
 import type { ScanWorkerData } from './bulk-worker.js';
 import { prescanFrom, prescanWire, type PrescanSpec, type PrescanWire } from './prescan.js';
+export { heapGuard } from './heap.js';
 import { DEFAULT_MAX_LINE, lineText } from './framing.js';
 
 export interface BulkOptions {
@@ -287,37 +286,6 @@ class LineReader {
     if (len > this.maxLineBytes) return { text: null, end: p };
     return { text: lineText(Buffer.concat(parts), 0, len), end: p };
   }
-}
-
-/**
- * Heap growth allowed past the last full GC's live size during a bulk read. 8 MB took the peak RSS
- * of a 100 MB realistic replay from 135 MB (24 MB) to 119 MB at the same CPU time.
- */
-const HEAP_SLACK_MB = 8;
-
-/**
- * Keeps the main thread's heap near its live size during a bulk read. V8 lets the old generation
- * grow to a few times the live size before a full GC; over a long replay the candidate lines and
- * events that survive two scavenges pile up there (~45 MB of garbage on a 1 GB file, a third of
- * the RSS target), and the node flags that bound it cannot be set from inside. A full GC when the
- * heap has grown `slackMb` past what survived the last one costs a few ms, a few times per GB.
- */
-export function heapGuard(slackMb = Number(process.env.APIWATCH_BULK_HEAP_SLACK_MB) || HEAP_SLACK_MB): () => void {
-  let gc: (() => void) | null = null;
-  try {
-    v8.setFlagsFromString('--expose-gc');
-    gc = runInNewContext('gc') as () => void;
-  } catch {
-    return () => {};
-  }
-  const slack = slackMb * 1048576;
-  let floor = v8.getHeapStatistics().used_heap_size;
-  return () => {
-    if (v8.getHeapStatistics().used_heap_size < floor + slack) return;
-    gc!();
-    if (process.env.APIWATCH_BULK_DEBUG) process.stderr.write(`gc ${(v8.getHeapStatistics().used_heap_size / 1048576).toFixed(1)} MB\n`);
-    floor = v8.getHeapStatistics().used_heap_size;
-  };
 }
 
 export interface ParseBatch {

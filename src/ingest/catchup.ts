@@ -18,6 +18,12 @@ import type { LineBatch } from './types.js';
  */
 const BLOCKS_PER_BATCH = Number(process.env.APIWATCH_CATCHUP_BLOCKS) || 8;
 
+/**
+ * ...or fewer when the blocks hold this many candidate lines: a log where most lines are failures
+ * still commits every few thousand events (first events, SIGTERM, memory), not per 8 MiB.
+ */
+const MAX_BATCH_CANDIDATES = 4096;
+
 /** Below this much unread data the line-by-line read is as fast and starts no threads. */
 export const CATCH_UP_MIN_BYTES = 8 << 20;
 
@@ -72,6 +78,7 @@ export async function catchUp(
   const guard = heapGuard(); // as in replay: a full GC now and then keeps the heap near its live size
   let group: BlockResult[] = [];
   let spanLines = 0;
+  let candidates = 0;
   let start = from;
   try {
     for await (const b of scan.blocks()) {
@@ -79,7 +86,8 @@ export async function catchUp(
       r.advanceTo(b.next, b.lines, b.skippedLong);
       group.push(b);
       spanLines += b.lines;
-      if (group.length < BLOCKS_PER_BATCH && !last) continue;
+      candidates += b.rel.length;
+      if (group.length < BLOCKS_PER_BATCH && candidates < MAX_BATCH_CANDIDATES && !last) continue;
       const blocks = group;
       await emit({
         lines: [],
@@ -93,6 +101,7 @@ export async function catchUp(
       });
       group = [];
       spanLines = 0;
+      candidates = 0;
       start = r.offset;
       guard();
       between();
