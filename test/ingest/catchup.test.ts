@@ -125,7 +125,9 @@ test('the daemon: SIGTERM during a bulk catch-up stops promptly, then resumes ex
   await until(() => storedSeqs(d0).length > 0, 20_000);
   const t0 = Date.now();
   await stopDaemon(d, 'SIGTERM');
-  assert.ok(Date.now() - t0 < 1500, 'SIGTERM honoured promptly');
+  // Well within systemd's TimeoutStopSec=30s (as lifecycle.test.ts), with the scan worker's exit.
+  const took = Date.now() - t0;
+  assert.ok(took < 5000, `SIGTERM honoured in ${took} ms`);
   assert.equal(d.child.exitCode, 0);
   const mid = storedSeqs(d0).length;
   assert.ok(mid < all.seqs.length, `stopped mid-catch-up (${mid}/${all.seqs.length})`);
