@@ -80,7 +80,7 @@ DROPIN="$ROOT/etc/systemd/system/apiwatch.service.d"
 if [ "$NODE" != /usr/bin/node ]; then
   # The unit names /usr/bin/node; point it at this host's node instead.
   install -d "$DROPIN"
-  printf '[Service]\nExecStart=\nExecStart=%s %s/dist/cli/main.js run --config /etc/apiwatch/apiwatch.yaml\n' "$NODE" "${PREFIX%/}" > "$DROPIN/10-node.conf"
+  printf '[Service]\nExecStart=\nExecStart=%s --max-semi-space-size=2 %s/dist/cli/main.js run --config /etc/apiwatch/apiwatch.yaml\n' "$NODE" "${PREFIX%/}" > "$DROPIN/10-node.conf"
 fi
 if [ -n "$ROOT" ]; then
   echo "(installed under $ROOT; no user created, nothing enabled)"

@@ -1,4 +1,7 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --max-semi-space-size=2
+// --max-semi-space-size=2 (MB): V8's young generation grows to 3 x 16 MB under a bulk read's
+// allocation rate; at 2 MB it is ~14 MB less RSS for the same CPU time (README, Performance).
+// The systemd unit and `npm start` pass the same flag; it cannot be set once the process runs.
 import { Command } from 'commander';
 import { reportError } from './context.js';
 

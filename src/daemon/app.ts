@@ -135,6 +135,12 @@ async function build(cfg: LoadedConfig, log: Logger, sd: SdNotify, opts: DaemonO
     observer: {
       committed(b: LineBatch) {
         recovery?.committed();
+        if (b.span) {
+          // A block of the bulk catch-up: its span comes from the scan.
+          metrics?.linesRead.inc({ source: b.source }, b.span.lines);
+          metrics?.bytesRead.inc({ source: b.source }, b.span.bytes);
+          return;
+        }
         if (!b.lines.length) return;
         // The reader's offsets give the batch's byte span directly; measuring each line's UTF-8
         // length would put a second pass over every line on the hot path.

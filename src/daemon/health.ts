@@ -11,13 +11,22 @@ export interface FileLag {
   checkpointAgeMs: number;
 }
 
+let lastMatcher: { key: string; match: (p: string) => boolean } | null = null;
+
+/** The globs' matcher, compiled once per set of globs (this runs every second or so). */
+function matcherFor(globs: string[]): (p: string) => boolean {
+  const key = globs.join('\0');
+  if (lastMatcher?.key !== key) lastMatcher = { key, match: globs.length ? picomatch(globs, { dot: true }) : () => false };
+  return lastMatcher.match;
+}
+
 /**
  * Tail lag from what is committed, not from the tailer's memory: size on disk minus the checkpoint
  * offset, for checkpointed files that still match a configured glob. A file replaced at the same path
  * (rotation) counts whole until the tailer moves to it.
  */
 export function fileLags(db: DB, globs: string[], now = Date.now()): FileLag[] {
-  const match = globs.length ? picomatch(globs, { dot: true }) : () => false;
+  const match = matcherFor(globs);
   const rows = db.prepare('SELECT path, ino, offset, updated_at FROM source_positions').all() as {
     path: string;
     ino: number | null;

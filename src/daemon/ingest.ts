@@ -17,6 +17,8 @@ export interface IngestTestHooks {
   maxBatchLines?: number;
   /** How often the tailer re-checks every path. */
   reconcileMs?: number;
+  /** Files at least this far behind take the bulk catch-up. */
+  catchUpMinBytes?: number;
   /** Called after each checkpoint save, inside the batch's transaction (to SIGKILL there). */
   afterCheckpointSave?: () => void;
 }
@@ -109,6 +111,11 @@ export class Ingest {
       reconcileMs: this.o.hooks?.reconcileMs,
       maxBatchLines: this.o.hooks?.maxBatchLines,
       faults: this.o.faults,
+      // Backlogs go through replay's bulk scan; its prescan must accept what the pipeline's parser does.
+      catchUp: {
+        prescan: { apiHosts: c.api_hosts, includeOtherApis: c.sources.some((s) => s.include_other_apis) },
+        minBytes: this.o.hooks?.catchUpMinBytes,
+      },
       onError: (err, source) => this.o.log.warn({ err: err.message, source }, 'ingest error; resuming from the last checkpoint'),
     });
     await t.start();

@@ -1,6 +1,9 @@
+import { isAscii } from 'node:buffer';
 import { readSync } from 'node:fs';
 import { isMainThread } from 'node:worker_threads';
 import { createNewlineCounter, type NewlineCounter } from './newlines.js';
+import type { Prescan } from './prescan.js';
+import { lineText } from './framing.js';
 
 /**
  * The scanning half of the bulk path: counts the lines of one byte range of a file and picks out
@@ -18,6 +21,8 @@ export interface BlockResult {
   worker: boolean;
   /** Lines starting in the block (over-long ones included). */
   lines: number;
+  /** File offset of the first line starting at or after the block's end (the scan's end if none). */
+  next: number;
   /** Over-long lines starting in the block (skipped, never parsed). */
   skippedLong: number;
   /** Per candidate, 0-based line number within the block. */
@@ -33,13 +38,16 @@ export interface BlockResult {
    * are never pushed): its relative number (may be < 0: in an earlier block), or NaN when none.
    */
   prevRel: number[];
+  /** Per candidate, the byte offset of that line (-1 when none). */
+  prevOff: number[];
   prevText: string[];
 }
 
 export interface ScanContext {
   fd: number;
   size: number;
-  re: RegExp;
+  /** Which lines are candidates (src/ingest/prescan.ts). */
+  prescan: Prescan;
   maxLineBytes: number;
   /** Reused read buffer, at least blockBytes + WINDOW + TAIL bytes (the counter's memory when there is one). */
   buf: Buffer;
@@ -50,10 +58,10 @@ export interface ScanContext {
 }
 
 /** A scan context reading into a newline counter's memory (or a plain buffer without WebAssembly). */
-export function scanContext(fd: number, size: number, re: RegExp, maxLineBytes: number, blockBytes: number): ScanContext {
+export function scanContext(fd: number, size: number, prescan: Prescan, maxLineBytes: number, blockBytes: number): ScanContext {
   const bytes = scanBufferBytes(blockBytes);
   const counter = process.env.APIWATCH_BULK_NO_WASM ? null : createNewlineCounter(bytes);
-  return { fd, size, re, maxLineBytes, buf: counter ? counter.bytes : Buffer.allocUnsafe(bytes), counter };
+  return { fd, size, prescan, maxLineBytes, buf: counter ? counter.bytes : Buffer.allocUnsafe(bytes), counter };
 }
 
 /** Slots of the Int32Array shared by the main thread and the scan workers. */
@@ -88,11 +96,8 @@ function readAt(fd: number, buf: Buffer, len: number, pos: number): number {
   return got;
 }
 
-/** UTF-8 text of a line's bytes [s, e) without its newline, one trailing CR dropped (CRLF logs). */
-function decode(buf: Buffer, s: number, e: number): string {
-  if (e > s && buf[e - 1] === 13) e--;
-  return buf.toString('utf8', s, e);
-}
+/** UTF-8 text of a line's bytes [s, e) without its newline, as the framer decodes it. */
+const decode = (buf: Buffer, s: number, e: number): string => lineText(buf, s, e);
 
 /** Reads the whole line starting at `pos` (slow path for lines running past the read window). */
 function readLongLine(ctx: ScanContext, pos: number): { bytes: Buffer | null; end: number } {
@@ -124,7 +129,7 @@ function lineLen(_b: Buffer, s: number, e: number): number {
  * The pushable line ending just before byte `lineStart` (over-long lines skipped), read backwards
  * from the file; rare (the window normally holds it). `back` counts the lines stepped back.
  */
-function prevLineFromFile(ctx: ScanContext, lineStart: number): { text: string; back: number } | null {
+function prevLineFromFile(ctx: ScanContext, lineStart: number): { text: string; back: number; start: number } | null {
   let back = 0;
   let end = lineStart; // just past the previous line's newline
   const chunk = Buffer.allocUnsafe(64 << 10);
@@ -145,20 +150,56 @@ function prevLineFromFile(ctx: ScanContext, lineStart: number): { text: string; 
     if (end - 1 - start <= ctx.maxLineBytes) {
       const b = Buffer.allocUnsafe(end - 1 - start);
       readAt(ctx.fd, b, b.length, start);
-      return { text: decode(b, 0, b.length), back };
+      return { text: decode(b, 0, b.length), back, start };
     }
     end = start;
   }
   return null;
 }
 
+/**
+ * Index in `text` of the start of the first candidate line at or after `from` (a line start), or
+ * -1. A line holding a trigger word is a candidate when the prescan accepts it; the search goes on
+ * after a rejected line.
+ */
+function nextCandidate(p: Prescan, text: string, from: number, ascii: boolean): number {
+  const re = p.trigger;
+  for (;;) {
+    re.lastIndex = from;
+    if (!re.test(text)) return -1;
+    const mEnd = re.lastIndex; // trigger words hold no newline: the line starts before the match
+    const ls = text.lastIndexOf('\n', mEnd - 1) + 1;
+    let le = text.indexOf('\n', mEnd);
+    if (le === -1) le = text.length;
+    if (p.accept(text, ls, le, ascii)) return ls;
+    from = le + 1;
+    if (from >= text.length) return -1;
+  }
+}
+
+/** File offset of the first line start at or after `at` (< size), from the buffer or else the file. */
+function lineStartFrom(ctx: ScanContext, buf: Buffer, got: number, base: number, at: number): number {
+  const nl = buf.subarray(0, got).indexOf(10, at - 1 - base);
+  if (nl !== -1) return base + nl + 1;
+  const step = Buffer.allocUnsafe(64 << 10);
+  for (let p = base + got; p < ctx.size; ) {
+    const n = readAt(ctx.fd, step, Math.min(step.length, ctx.size - p), p);
+    if (n === 0) break;
+    const i = step.subarray(0, n).indexOf(10);
+    if (i !== -1) return p + i + 1;
+    p += n;
+  }
+  return ctx.size;
+}
+
 /** Scans the lines starting in [bs, be) of the file. */
 export function scanBlock(ctx: ScanContext, seq: number, bs: number, be: number): BlockResult {
-  const { buf, re, maxLineBytes, size } = ctx;
-  const res: BlockResult = { seq, worker: !isMainThread, lines: 0, skippedLong: 0, rel: [], off: [], end: [], text: [], prevRel: [], prevText: [] };
+  const { buf, prescan, maxLineBytes, size } = ctx;
   const base = Math.max(0, bs - WINDOW); // file offset of buf[0]
   const want = Math.min(size, be + TAIL) - base;
   const got = readAt(ctx.fd, buf, want, base);
+  const next = be >= size ? size : lineStartFrom(ctx, buf, got, base, be);
+  const res: BlockResult = { seq, worker: !isMainThread, lines: 0, next, skippedLong: 0, rel: [], off: [], end: [], text: [], prevRel: [], prevOff: [], prevText: [] };
   // First line start at or after bs.
   let first: number; // buffer index
   if (bs === 0) first = 0;
@@ -195,12 +236,16 @@ export function scanBlock(ctx: ScanContext, seq: number, bs: number, be: number)
   const cand = (s: number, endOff: number, t: string): void => {
     let pr = prevRel;
     let pt = '';
-    if (prevStart >= 0) pt = decode(buf, prevStart, prevEnd);
-    else if (base + s > 0) {
+    let po = -1;
+    if (prevStart >= 0) {
+      pt = decode(buf, prevStart, prevEnd);
+      po = base + prevStart;
+    } else if (base + s > 0) {
       const p = prevLineFromFile(ctx, base + s);
       if (p) {
         pr = lineNo - p.back;
         pt = p.text;
+        po = p.start;
       } else pr = NaN;
     }
     res.rel.push(lineNo);
@@ -208,6 +253,7 @@ export function scanBlock(ctx: ScanContext, seq: number, bs: number, be: number)
     res.end.push(endOff);
     res.text.push(t);
     res.prevRel.push(pr);
+    res.prevOff.push(po);
     res.prevText.push(pt);
   };
   // Segments of whole lines, ~SEGMENT bytes each: their latin1 strings stay small enough for V8's
@@ -222,14 +268,14 @@ export function scanBlock(ctx: ScanContext, seq: number, bs: number, be: number)
       segEnd = nl === -1 || nl >= got ? got : nl + 1;
     }
     const text = buf.toString('latin1', o, segEnd);
+    const ascii = isAscii(buf.subarray(o, segEnd));
     const segStop = Math.min(stop, segEnd);
     if (counter !== null && segEnd - o <= maxLineBytes + 1 && buf[segEnd - 1] === 10) {
       // Fast path: every line of the segment ends in it and none can be over-long, so only the
       // candidates are looked at one by one; the lines between are counted with SIMD.
       while (pos < segStop) {
-        re.lastIndex = pos - o;
-        const m = re.exec(text);
-        const candStart = m ? text.lastIndexOf('\n', m.index) + 1 + o : segEnd;
+        const ci = nextCandidate(prescan, text, pos - o, ascii);
+        const candStart = ci >= 0 ? ci + o : segEnd;
         if (candStart >= segStop) {
           // No candidate starts before segStop: count the lines starting in [pos, segStop).
           lineNo += counter.count(pos, segStop - 1) + 1;
@@ -258,9 +304,8 @@ export function scanBlock(ctx: ScanContext, seq: number, bs: number, be: number)
       continue;
     }
     while (pos < segStop) {
-      re.lastIndex = pos - o;
-      const m = re.exec(text);
-      const candStart = m ? text.lastIndexOf('\n', m.index) + 1 + o : segEnd;
+      const ci = nextCandidate(prescan, text, pos - o, ascii);
+      const candStart = ci >= 0 ? ci + o : segEnd;
       // Every line from pos up to the candidate's line: counted, length-checked, never decoded.
       // The candidate's line itself goes through the same steps, plus the decode.
       while (pos < segStop) {
@@ -270,8 +315,8 @@ export function scanBlock(ctx: ScanContext, seq: number, bs: number, be: number)
           const l = readLongLine(ctx, base + pos);
           if (l.bytes === null) res.skippedLong++;
           else {
-            re.lastIndex = 0;
-            if (re.test(l.bytes.toString('latin1'))) cand(pos, l.end, decode(l.bytes, 0, l.bytes.length));
+            const whole = l.bytes.toString('latin1');
+            if (nextCandidate(prescan, whole, 0, isAscii(l.bytes)) === 0) cand(pos, l.end, decode(l.bytes, 0, l.bytes.length));
           }
           lineNo++;
           break outer;
@@ -289,7 +334,7 @@ export function scanBlock(ctx: ScanContext, seq: number, bs: number, be: number)
         pos = e + 1;
         if (wasCand) break;
       }
-      if (!m) break;
+      if (ci < 0) break;
     }
   }
   res.lines = lineNo;

@@ -20,21 +20,30 @@
  * APIWATCH_BULK_YOUNG_MB (worker young generation), APIWATCH_BULK_HEAP_SLACK_MB (0: no heap guard),
  * APIWATCH_BULK_NO_WASM, APIWATCH_BULK_BATCH (events per transaction, replay), APIWATCH_BULK_DEBUG.
  */
-import { closeSync, openSync, readSync, statSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import v8 from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import { MessageChannel, Worker, receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
 import type { ApiErrorEvent, EventParser } from '../parse/event.js';
 import { SHARED_CONSUMED, SHARED_NEXT, SHARED_POSTED, scanBlock, scanContext, type BlockResult, type ScanContext } from './bulk-scan.js';
 import type { ScanWorkerData } from './bulk-worker.js';
+import { prescanFrom, prescanWire, type PrescanSpec, type PrescanWire } from './prescan.js';
+export { heapGuard } from './heap.js';
+import { DEFAULT_MAX_LINE, lineText } from './framing.js';
 
 export interface BulkOptions {
-  /** Candidate prefilter (global regex over the latin1 view of the bytes). */
-  re: RegExp;
-  /** Lines longer than this are skipped and counted. Default 1 MiB (as the line reader). */
+  /** Candidate prefilter as a plain word regex (global, over the latin1 view of the bytes). */
+  re?: RegExp;
+  /** Or the byte-level prescan (src/ingest/prescan.ts), a superset of the parser's prefilter. */
+  prescan?: PrescanSpec;
+  /** Read this open descriptor (not closed here) instead of opening `path`. */
+  fd?: number;
+  /** Scan from this offset (a line start). Default 0. */
+  from?: number;
+  /** Scan up to this offset. Default: the file's size now. */
+  size?: number;
+  /** Lines longer than this are skipped and counted. Default 1 MiB (as the line framer). */
   maxLineBytes?: number;
-  /** Block size. Default 4 MiB. */
+  /** Block size. Default 1 MiB. */
   blockBytes?: number;
   /** Scan workers besides this thread (which scans too); 0: scan here only. Default: cores - 1. */
   workers?: number;
@@ -56,7 +65,10 @@ export interface BulkStats {
 
 /** A started scan of one file: blocks come out in file order. */
 export interface BulkScan {
+  /** End of the scanned range (file offset). */
   readonly size: number;
+  /** Start of the scanned range. */
+  readonly from: number;
   readonly blockBytes: number;
   blocks(): AsyncGenerator<BlockResult>;
   /** Stops the workers (after an error in the consumer). */
@@ -77,19 +89,49 @@ function spawnWorker(data: ScanWorkerData, transferList: MessagePort[]): Worker 
   return new Worker(code, { ...opts, eval: true });
 }
 
+function wireOf(opts: BulkOptions): PrescanWire {
+  if (opts.prescan) return prescanWire({ spec: opts.prescan });
+  if (opts.re) return prescanWire({ re: opts.re });
+  throw new Error('startScan: give re or prescan');
+}
+
 /** Starts scanning `path` right away (workers run while the caller loads rules, opens the database…). */
 export function startScan(path: string, opts: BulkOptions): BulkScan {
-  const size = statSync(path).size;
+  const from = opts.from ?? 0;
+  const size = opts.size ?? (opts.fd !== undefined ? fstatSync(opts.fd).size : statSync(path).size);
+  const wire = wireOf(opts);
   // APIWATCH_BULK_WORKERS / _BLOCK_KB / _AHEAD / _MAIN_SCANS / _YOUNG_MB: knobs for measurements.
   const envBlock = Number(process.env.APIWATCH_BULK_BLOCK_KB) * 1024;
   const blockBytes = opts.blockBytes ?? (envBlock > 0 ? envBlock : DEFAULT_BLOCK);
-  const maxLineBytes = opts.maxLineBytes ?? 1 << 20;
-  const nBlocks = Math.ceil(size / blockBytes);
+  const maxLineBytes = opts.maxLineBytes ?? DEFAULT_MAX_LINE;
+  const nBlocks = Math.ceil(Math.max(0, size - from) / blockBytes);
   const envWorkers = process.env.APIWATCH_BULK_WORKERS;
   // The main thread scans too (whenever the next block is not ready), so one core is its.
   let n = opts.workers ?? (envWorkers !== undefined ? Number(envWorkers) : availableParallelism() - 1);
   n = Math.max(0, Math.min(n, nBlocks > 2 ? nBlocks : 0));
-  if (n === 0) return inThread(path, size, blockBytes, nBlocks, maxLineBytes, opts.re, opts.segmentBytes);
+  const open = (): number => opts.fd ?? openSync(path, 'r');
+  const close = (fd: number): void => {
+    if (opts.fd === undefined) closeSync(fd);
+  };
+  const blockAt = (ctx: ScanContext, c: number): BlockResult => scanBlock(ctx, c, from + c * blockBytes, from + (c + 1) * blockBytes);
+  if (n === 0) {
+    return {
+      size,
+      from,
+      blockBytes,
+      async *blocks() {
+        const fd = open();
+        try {
+          const ctx = scanContext(fd, size, prescanFrom(wire), maxLineBytes, blockBytes);
+          ctx.segmentBytes = opts.segmentBytes;
+          for (let seq = 0; seq < nBlocks; seq++) yield blockAt(ctx, seq);
+        } finally {
+          close(fd);
+        }
+      },
+      async abort() {},
+    };
+  }
 
   const ahead = opts.ahead ?? (Number(process.env.APIWATCH_BULK_AHEAD) || 8);
   const mainScans = opts.mainScans ?? process.env.APIWATCH_BULK_MAIN_SCANS !== '0';
@@ -104,8 +146,8 @@ export function startScan(path: string, opts: BulkOptions): BulkScan {
   for (let k = 0; k < n; k++) {
     const { port1, port2 } = new MessageChannel();
     const data: ScanWorkerData = {
-      path, size, blockBytes, blocks: nBlocks, ahead, maxLineBytes,
-      reSource: opts.re.source, reFlags: opts.re.flags, shared: sharedBuf, port: port2, segmentBytes: opts.segmentBytes,
+      path, fd: opts.fd, from, size, blockBytes, blocks: nBlocks, ahead, maxLineBytes,
+      prescan: wire, shared: sharedBuf, port: port2, segmentBytes: opts.segmentBytes,
     };
     const w = spawnWorker(data, [port2]);
     w.on('error', (err) => (failure ??= err));
@@ -131,11 +173,12 @@ export function startScan(path: string, opts: BulkOptions): BulkScan {
     Atomics.notify(shared, SHARED_CONSUMED);
     await Promise.all(workers.map((w) => w.terminate()));
     for (const p of ports) p.close();
-    if (fd >= 0) closeSync(fd);
+    if (fd >= 0) close(fd);
     fd = -1;
   };
   return {
     size,
+    from,
     blockBytes,
     async *blocks() {
       try {
@@ -152,11 +195,11 @@ export function startScan(path: string, opts: BulkOptions): BulkScan {
               const c = Atomics.add(shared, SHARED_NEXT, 1);
               if (c < nBlocks) {
                 if (!ctx) {
-                  fd = openSync(path, 'r');
-                  ctx = scanContext(fd, size, opts.re, maxLineBytes, blockBytes);
+                  fd = open();
+                  ctx = scanContext(fd, size, prescanFrom(wire), maxLineBytes, blockBytes);
                   ctx.segmentBytes = opts.segmentBytes;
                 }
-                ready.set(c, scanBlock(ctx, c, c * blockBytes, (c + 1) * blockBytes));
+                ready.set(c, blockAt(ctx, c));
                 continue;
               }
             }
@@ -188,37 +231,15 @@ export function startScan(path: string, opts: BulkOptions): BulkScan {
  */
 const WORKER_LIMITS = { maxYoungGenerationSizeMb: Number(process.env.APIWATCH_BULK_YOUNG_MB) || 4, maxOldGenerationSizeMb: 48 };
 
-function inThread(
-  path: string,
-  size: number,
-  blockBytes: number,
-  nBlocks: number,
-  maxLineBytes: number,
-  re: RegExp,
-  segmentBytes: number | undefined,
-): BulkScan {
-  return {
-    size,
-    blockBytes,
-    async *blocks() {
-      const fd = openSync(path, 'r');
-      try {
-        const ctx = scanContext(fd, size, re, maxLineBytes, blockBytes);
-        ctx.segmentBytes = segmentBytes;
-        for (let seq = 0; seq < nBlocks; seq++) yield scanBlock(ctx, seq, seq * blockBytes, (seq + 1) * blockBytes);
-      } finally {
-        closeSync(fd);
-      }
-    },
-    async abort() {},
-  };
-}
+/** Bytes read at once for continuation lines: stack traces come in runs of short lines. */
+const LINE_WINDOW = 64 << 10;
 
-const FIRST_READ = 1024;
-
-/** Reads single lines at given offsets (continuation lines of a pending event). */
+/** Reads single lines at given offsets (continuation lines of a pending event), through a window. */
 class LineReader {
-  private readonly buf = Buffer.allocUnsafe(16 << 10);
+  private readonly buf = Buffer.allocUnsafe(LINE_WINDOW);
+  /** File offset of buf[0] and the bytes held from there (one read serves a run of lines). */
+  private winStart = 0;
+  private winLen = 0;
   constructor(
     private readonly fd: number,
     private readonly size: number,
@@ -227,18 +248,19 @@ class LineReader {
 
   /** The line starting at `pos`: its text (null when over-long) and the offset after it. */
   at(pos: number): { text: string | null; end: number } {
-    // Most lines fit in the first KiB: reading 16 KiB per continuation line was most of its cost.
-    let got = readSync(this.fd, this.buf, 0, Math.min(FIRST_READ, this.size - pos), pos);
-    let nl = this.buf.subarray(0, got).indexOf(10);
-    if (nl === -1 && pos + got < this.size) {
-      got = readSync(this.fd, this.buf, 0, Math.min(this.buf.length, this.size - pos), pos);
-      nl = this.buf.subarray(0, got).indexOf(10);
+    let i = pos - this.winStart;
+    let nl = i >= 0 && i < this.winLen ? this.buf.subarray(0, this.winLen).indexOf(10, i) : -1;
+    if (nl === -1) {
+      this.winStart = pos;
+      this.winLen = readSync(this.fd, this.buf, 0, Math.min(this.buf.length, this.size - pos), pos);
+      i = 0;
+      nl = this.buf.subarray(0, this.winLen).indexOf(10);
     }
-    if (nl !== -1 || pos + got >= this.size) {
-      const e = nl === -1 ? got : nl;
-      if (e > this.maxLineBytes) return { text: null, end: nl === -1 ? this.size : pos + nl + 1 };
-      const t = this.buf.toString('utf8', 0, e > 0 && this.buf[e - 1] === 13 ? e - 1 : e);
-      return { text: t, end: nl === -1 ? this.size : pos + nl + 1 };
+    if (nl !== -1 || this.winStart + this.winLen >= this.size) {
+      const e = nl === -1 ? this.winLen : nl;
+      const end = nl === -1 ? this.size : this.winStart + nl + 1;
+      if (e - i > this.maxLineBytes) return { text: null, end };
+      return { text: lineText(this.buf, i, e), end };
     }
     return this.slow(pos);
   }
@@ -262,34 +284,8 @@ class LineReader {
       }
     }
     if (len > this.maxLineBytes) return { text: null, end: p };
-    const b = Buffer.concat(parts);
-    return { text: b.toString('utf8', 0, len > 0 && b[len - 1] === 13 ? len - 1 : len), end: p };
+    return { text: lineText(Buffer.concat(parts), 0, len), end: p };
   }
-}
-
-/**
- * Keeps the main thread's heap near its live size during a bulk read. V8 lets the old generation
- * grow to a few times the live size before a full GC; over a long replay the candidate lines and
- * events that survive two scavenges pile up there (~45 MB of garbage on a 1 GB file, a third of
- * the RSS target), and the node flags that bound it cannot be set from inside. A full GC when the
- * heap has grown `slackMb` past what survived the last one costs a few ms, a few times per GB.
- */
-export function heapGuard(slackMb = Number(process.env.APIWATCH_BULK_HEAP_SLACK_MB) || 24): () => void {
-  let gc: (() => void) | null = null;
-  try {
-    v8.setFlagsFromString('--expose-gc');
-    gc = runInNewContext('gc') as () => void;
-  } catch {
-    return () => {};
-  }
-  const slack = slackMb * 1048576;
-  let floor = v8.getHeapStatistics().used_heap_size;
-  return () => {
-    if (v8.getHeapStatistics().used_heap_size < floor + slack) return;
-    gc!();
-    if (process.env.APIWATCH_BULK_DEBUG) process.stderr.write(`gc ${(v8.getHeapStatistics().used_heap_size / 1048576).toFixed(1)} MB\n`);
-    floor = v8.getHeapStatistics().used_heap_size;
-  };
 }
 
 export interface ParseBatch {
@@ -298,6 +294,80 @@ export interface ParseBatch {
   lines: number;
   /** Bytes of the file covered so far. */
   bytes: number;
+}
+
+/**
+ * Feeds a scan's blocks to a parser in file order: each candidate line, the line before it (as
+ * context, when nothing is pending) and, while the parser has an event pending, every line after
+ * it (read from the file on demand). Events come out exactly as from pushing every line. Used by
+ * replay (parseScan) and by the daemon's catch-up (the pipeline calls `feed` per batch).
+ */
+export class SparseFeeder {
+  /** Number of the last line pushed to the parser or stepped over as a continuation. */
+  private fed: number;
+  /** Byte offset just after that line. */
+  private fedEnd: number;
+  /** Lines before the next block. */
+  line: number;
+  private readonly reader: LineReader;
+  private readTime = 0;
+
+  /**
+   * `fd` reads continuation lines up to `end`; `startLine` lines lie before `startOffset`, where
+   * the scan begins (those were already given to the parser, or there are none).
+   */
+  constructor(fd: number, private readonly end: number, startLine = 0, startOffset = 0, maxLineBytes = DEFAULT_MAX_LINE) {
+    this.reader = new LineReader(fd, end, maxLineBytes);
+    this.fed = startLine;
+    this.fedEnd = startOffset;
+    this.line = startLine;
+  }
+
+  private push(parser: EventParser, out: ApiErrorEvent[], text: string, lineNo: number, offset: number): void {
+    const evs = parser.push(text, { lineNo, offset, readTime: this.readTime });
+    for (let i = 0; i < evs.length; i++) out.push(evs[i]);
+  }
+
+  /** Feeds the lines after `fed` while an event is pending, up to line `limit` (exclusive). */
+  private continuations(parser: EventParser, out: ApiErrorEvent[], limit: number): void {
+    while (parser.pending() && this.fed + 1 < limit && this.fedEnd < this.end) {
+      const l = this.reader.at(this.fedEnd);
+      this.fed++;
+      if (l.text !== null) this.push(parser, out, l.text, this.fed, this.fedEnd);
+      this.fedEnd = l.end;
+    }
+  }
+
+  /** Feeds one block (the next in file order); events go to `out`. */
+  feed(b: BlockResult, parser: EventParser, out: ApiErrorEvent[], readTime: number): void {
+    this.readTime = readTime;
+    const base = this.line;
+    const { rel, off, end, text, prevRel, prevOff, prevText } = b;
+    for (let i = 0; i < rel.length; i++) {
+      const line = base + rel[i] + 1;
+      if (line <= this.fed) continue; // already fed as a continuation line
+      this.continuations(parser, out, line);
+      if (!parser.pending()) {
+        const p = base + prevRel[i] + 1;
+        if (p > this.fed) this.push(parser, out, prevText[i], p, prevOff[i]); // NaN compares false: no such line
+      }
+      this.push(parser, out, text[i], line, off[i]);
+      this.fed = line;
+      this.fedEnd = end[i];
+    }
+    this.line += b.lines;
+  }
+
+  /** After the last block: the lines a pending event still takes, up to the end of the scan. */
+  finish(parser: EventParser, out: ApiErrorEvent[], readTime: number): void {
+    this.readTime = readTime;
+    this.continuations(parser, out, Infinity);
+  }
+
+  /** Offset just after the last line given to the parser (continuations included). */
+  get fedOffset(): number {
+    return this.fedEnd;
+  }
 }
 
 /**
@@ -315,43 +385,12 @@ export async function* parseScan(
   const now = opts.now ?? Date.now;
   const size = scan.size;
   const fd = openSync(path, 'r');
-  const reader = new LineReader(fd, size, opts.maxLineBytes ?? 1 << 20);
-  let fed = 0; // number of the last line pushed to the parser or stepped over as a continuation
-  let fedEnd = 0; // byte offset just after that line
-  let base = 0; // lines before the current block
-  let readTime = now();
+  const feeder = new SparseFeeder(fd, size, 0, 0, opts.maxLineBytes);
   const events: ApiErrorEvent[] = [];
   const guard = opts.heapGuard ?? (() => {});
-  const push = (text: string, lineNo: number, offset: number) => {
-    const out = parser.push(text, { lineNo, offset, readTime });
-    for (let i = 0; i < out.length; i++) events.push(out[i]);
-  };
-  // Feeds the lines after `fed` while an event is pending, up to line `limit` (exclusive).
-  const continuations = (limit: number) => {
-    while (parser.pending() && fed + 1 < limit && fedEnd < size) {
-      const l = reader.at(fedEnd);
-      fed++;
-      if (l.text !== null) push(l.text, fed, fedEnd);
-      fedEnd = l.end;
-    }
-  };
   try {
     for await (const b of scan.blocks()) {
-      readTime = now();
-      const { rel, off, end, text, prevRel, prevText } = b;
-      for (let i = 0; i < rel.length; i++) {
-        const line = base + rel[i] + 1;
-        if (line <= fed) continue; // already fed as a continuation line
-        continuations(line);
-        if (!parser.pending()) {
-          const p = base + prevRel[i] + 1;
-          if (p > fed) push(prevText[i], p, -1); // NaN compares false: no such line
-        }
-        push(text[i], line, off[i]);
-        fed = line;
-        fedEnd = end[i];
-      }
-      base += b.lines;
+      feeder.feed(b, parser, events, now());
       stats.lines += b.lines;
       stats.skippedLong += b.skippedLong;
       if (b.worker) stats.workerBlocks = (stats.workerBlocks ?? 0) + 1;
@@ -359,7 +398,7 @@ export async function* parseScan(
       yield { events: events.splice(0), lines: b.lines, bytes: stats.bytes };
       guard();
     }
-    continuations(Infinity);
+    feeder.finish(parser, events, now());
     stats.bytes = size;
     if (events.length) yield { events: events.splice(0), lines: 0, bytes: size };
   } finally {

@@ -1,8 +1,10 @@
-import { isAscii } from 'node:buffer';
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
-import type { LineMeta } from '../parse/event.js';
 import type { Checkpoint, Line } from './types.js';
 import { HEAD_BYTES, headHash, headLen, headMatches, offsetValid, tailHash } from './fingerprint.js';
+import { LineFramer } from './framing.js';
+
+/** Bytes read per call (at least one over-long line's limit + 1). */
+const READ_BYTES = 1 << 20;
 
 export interface ReaderCounters {
   lines: number;
@@ -29,22 +31,15 @@ export interface ReadResult {
 }
 
 /**
- * One open file and the byte position after its last complete line. Splits bytes itself rather
- * than through split2: split2 yields decoded strings, so exact byte offsets (the checkpoint) would
- * cost a Buffer.byteLength per line, and its maxLength counts characters, not bytes.
+ * One open file and the byte position after its last complete line. Lines are cut by the shared
+ * framer (src/ingest/framing.ts): exact byte offsets for checkpoints, the byte limit per line.
  */
 export class FileReader {
   readonly fd: number;
   readonly dev: number;
   readonly ino: number;
-  /** Next byte to hand out: start of the incomplete last line, or end of the last complete one. */
-  offset: number;
-  line: number;
   head: string | null;
-  /** Inside an over-long line: bytes up to here hold no newline and are dropped. */
-  private skipping = false;
-  private skipCounted: boolean;
-  private scanFrom = 0;
+  private readonly framer: LineFramer;
   /** Size seen at the last validation (the tailer re-validates when it changes). */
   checkedSize = -1;
   /** File size when the last read found only an unfinished line (no need to re-read until it grows). */
@@ -58,7 +53,7 @@ export class FileReader {
     readonly key: string,
     readonly path: string,
     start: { offset: number; line: number; head?: string | null; tail?: string | null; silentSkip?: boolean },
-    private readonly maxLine: number,
+    readonly maxLine: number,
     readonly counters: ReaderCounters,
     fd?: number,
     private readonly maxBatchLines = 5000,
@@ -67,16 +62,20 @@ export class FileReader {
     const st = fstatSync(this.fd);
     this.dev = st.dev;
     this.ino = st.ino;
-    this.offset = start.offset;
-    this.line = start.line;
+    // silentSkip: started at the end of a file whose last line is unfinished: drop that fragment.
+    this.framer = new LineFramer(maxLine, { offset: start.offset, line: start.line, dropFirst: start.silentSkip });
     this.head = start.head !== undefined ? start.head : headHash(this.fd, st.size);
     this.tail = start.tail !== undefined ? start.tail : tailHash(this.fd, start.offset);
-    this.skipCounted = !start.silentSkip;
-    if (start.silentSkip) {
-      // Started at end of a file whose last line is unfinished: drop that fragment.
-      this.skipping = true;
-      this.scanFrom = start.offset;
-    }
+  }
+
+  /** Next byte to hand out: start of the incomplete last line, or end of the last complete one. */
+  get offset(): number {
+    return this.framer.offset;
+  }
+
+  /** Lines before `offset`. */
+  get line(): number {
+    return this.framer.line;
   }
 
   size(): number {
@@ -89,7 +88,7 @@ export class FileReader {
 
   /** Nothing left to read below `size` (an unfinished line or an over-long line's middle may remain). */
   atEof(size: number): boolean {
-    return (this.skipping ? this.scanFrom : this.offset) >= size || this.partialUpTo === size;
+    return this.framer.resumeAt >= size || this.partialUpTo === size;
   }
 
   /** Extends the head fingerprint while the file is shorter than HEAD_BYTES. */
@@ -104,9 +103,10 @@ export class FileReader {
 
   /** Reads up to one buffer of new bytes and returns the complete lines in it. */
   read(size: number, now: number): ReadResult {
-    const start = this.skipping ? this.scanFrom : this.offset;
+    const f = this.framer;
+    const start = f.resumeAt;
     if (size <= start) return { lines: [], advanced: 0, scanned: 0 };
-    const buf = readBuffer(Math.max(1 << 20, this.maxLine + 1));
+    const buf = readBuffer(Math.max(READ_BYTES, this.maxLine + 1));
     const want = Math.min(size - start, buf.length);
     let n = 0;
     while (n < want) {
@@ -116,55 +116,34 @@ export class FileReader {
     }
     const lines: Line[] = [];
     const before = this.offset;
-    let p = 0;
-    if (this.skipping) {
-      const nl = buf.subarray(0, n).indexOf(10);
-      if (nl < 0) {
-        this.scanFrom = start + n;
-        return { lines, advanced: 0, scanned: n };
-      }
-      this.skipping = false;
-      if (this.skipCounted) {
-        this.counters.skippedLong++;
-        this.line++;
-      }
-      this.skipCounted = true;
-      p = nl + 1;
-      this.offset = start + p;
-    }
-    let full = false;
-    const v = buf.subarray(0, n);
-    // Pure-ASCII chunks (most logs) decode as latin1: same text, ~30% cheaper than the utf8 decoder.
-    const enc = isAscii(v.subarray(p)) ? 'latin1' : 'utf8';
-    for (;;) {
-      if (lines.length >= this.maxBatchLines) {
-        full = true; // bounded transactions; the rest is read on the next call
-        break;
-      }
-      const nl = v.indexOf(10, p);
-      if (nl < 0) break;
-      this.line++;
-      if (nl - p > this.maxLine) this.counters.skippedLong++;
-      else {
-        const end = nl > p && v[nl - 1] === 13 ? nl - 1 : nl;
-        const meta: LineMeta = { lineNo: this.line, offset: start + p, readTime: now };
-        lines.push({ text: v.toString(enc, p, end), meta });
-      }
-      p = nl + 1;
-    }
-    if (!full && n - p > this.maxLine) {
-      // An unfinished line already too long: stop buffering it, remember how far it was scanned.
-      this.skipping = true;
-      this.scanFrom = start + n;
-    }
-    this.offset = start + p > this.offset ? start + p : this.offset;
+    const skippedBefore = f.skippedLong;
+    const full = f.frame(buf, n, lines, now, this.maxBatchLines); // bounded transactions
     const advanced = this.offset - before;
     if (advanced) this.tail = tailHash(this.fd, this.offset);
     this.counters.lines += lines.length;
     this.counters.bytes += advanced;
-    if (!full && !this.skipping && this.offset < size && start + n === size) this.partialUpTo = size;
+    this.counters.skippedLong += f.skippedLong - skippedBefore;
+    if (!full && f.atLineStart && this.offset < size && start + n === size) this.partialUpTo = size;
     // Only a partial line past `offset` means nothing new until more bytes arrive.
-    return { lines, advanced, scanned: this.skipping ? n : advanced };
+    return { lines, advanced, scanned: f.atLineStart ? advanced : n };
+  }
+
+  /** Not inside an over-long line: the bulk catch-up can take over from `offset`. */
+  get atLineStart(): boolean {
+    return this.framer.atLineStart;
+  }
+
+  /**
+   * Moves past bytes the bulk catch-up read (src/ingest/catchup.ts): `lines` lines up to `offset`
+   * (a line start), `skipped` of them over-long.
+   */
+  advanceTo(offset: number, lines: number, skipped: number): void {
+    this.counters.lines += lines - skipped;
+    this.counters.skippedLong += skipped;
+    this.counters.bytes += offset - this.offset;
+    this.framer.advanceTo(offset, lines, skipped);
+    this.tail = tailHash(this.fd, offset);
+    this.partialUpTo = -1;
   }
 
   checkpoint(): Checkpoint {

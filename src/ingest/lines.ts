@@ -1,5 +1,6 @@
 import type { Readable } from 'node:stream';
 import type { Line } from './types.js';
+import { DEFAULT_MAX_LINE, LineFramer } from './framing.js';
 
 export interface ReadLinesOptions {
   /** Lines longer than this are skipped and counted; memory stays bounded. Default 1 MiB. */
@@ -17,76 +18,43 @@ export interface LineReadStats {
 }
 
 /**
- * Splits a byte stream into lines (LF or CRLF) with 1-based numbers and byte offsets, in batches.
- * One-shot reads (classify, replay); the tailer has its own reader with checkpoints.
- * A final line without a newline is emitted at end of stream.
+ * Splits a byte stream into lines (LF or CRLF) with 1-based numbers and byte offsets, in batches,
+ * through the shared framer (src/ingest/framing.ts). One-shot reads (classify); the tailer reads
+ * through FileReader with checkpoints, replay through the bulk scan. A final line without a
+ * newline is emitted at end of stream.
  */
 export async function* readLines(
   input: Readable,
   opts: ReadLinesOptions = {},
   stats: LineReadStats = { lines: 0, bytes: 0, skippedLong: 0 },
 ): AsyncGenerator<Line[]> {
-  const maxLen = opts.maxLineBytes ?? 1 << 20;
   const batchSize = opts.batchLines ?? 2000;
   const now = opts.now ?? Date.now;
-  let carry: Buffer | null = null; // bytes of an unfinished line
-  let carryStart = 0; // offset of the unfinished line
-  let skipping = false; // inside an over-long line: drop bytes until the next newline
-  let offset = 0; // bytes consumed so far
-  let lineNo = 0;
+  const framer = new LineFramer(opts.maxLineBytes ?? DEFAULT_MAX_LINE);
+  let carry: Buffer | null = null; // the bytes from framer.resumeAt not framed yet (an unfinished line)
+  let end = 0; // stream offset after the last chunk
   let batch: Line[] = [];
-  const emit = (buf: Buffer, start: number, end: number, at: number) => {
-    lineNo++;
-    if (end > start && buf[end - 1] === 13) end--;
-    batch.push({ text: buf.toString('utf8', start, end), meta: { lineNo, offset: at, readTime: now() } });
-  };
   for await (const chunk of input as AsyncIterable<Buffer>) {
-    const readTime = offset;
-    let pos = 0;
-    while (pos < chunk.length) {
-      const nl = chunk.indexOf(10, pos);
-      if (nl === -1) {
-        if (skipping) break;
-        const piece = chunk.subarray(pos);
-        if (carry === null) carryStart = readTime + pos;
-        carry = carry ? Buffer.concat([carry, piece]) : Buffer.from(piece);
-        if (carry.length > maxLen) {
-          carry = null;
-          skipping = true;
-        }
-        break;
-      }
-      if (skipping) {
-        skipping = false;
-        lineNo++;
-        stats.skippedLong++;
-      } else if (carry) {
-        const whole = Buffer.concat([carry, chunk.subarray(pos, nl)]);
-        if (whole.length > maxLen) {
-          lineNo++;
-          stats.skippedLong++;
-        } else emit(whole, 0, whole.length, carryStart);
-        carry = null;
-      } else if (nl - pos > maxLen) {
-        lineNo++;
-        stats.skippedLong++;
-      } else {
-        emit(chunk, pos, nl, readTime + pos);
-      }
-      pos = nl + 1;
-      if (batch.length >= batchSize) {
-        stats.lines += batch.length;
-        yield batch;
-        batch = [];
-      }
+    end += chunk.length;
+    let buf: Buffer = carry ? Buffer.concat([carry, chunk]) : chunk;
+    // Frame what is there; a full batch is yielded and framing goes on from where it stopped.
+    for (;;) {
+      const from = framer.resumeAt;
+      const full = framer.frame(buf, buf.length, batch, now(), batchSize - batch.length);
+      // What the framer still needs from `buf`: the unfinished line (nothing while skipping one).
+      const rest = buf.subarray(framer.resumeAt - from);
+      buf = rest;
+      stats.skippedLong = framer.skippedLong;
+      if (!full) break;
+      stats.lines += batch.length;
+      yield batch;
+      batch = [];
     }
-    offset += chunk.length;
-    stats.bytes = offset;
+    carry = buf.length && framer.atLineStart ? Buffer.from(buf) : null;
+    stats.bytes = end;
   }
-  if (skipping) {
-    lineNo++;
-    stats.skippedLong++;
-  } else if (carry && carry.length) emit(carry, 0, carry.length, carryStart);
+  framer.final(carry ?? Buffer.alloc(0), carry?.length ?? 0, batch, now());
+  stats.skippedLong = framer.skippedLong;
   if (batch.length) {
     stats.lines += batch.length;
     yield batch;

@@ -10,6 +10,8 @@ import { locate, rotatedSiblings } from './reconcile.js';
 import { readAt } from './fingerprint.js';
 import { Watcher } from './watcher.js';
 import { isSourceFault, probeFile, probeFolder, sourceFolders, SourceFaults } from './faults.js';
+import { catchUp, type CatchUpOptions } from './catchup.js';
+import { DEFAULT_MAX_LINE } from './framing.js';
 
 export interface TailerOptions {
   sources: SourceConfig[];
@@ -25,6 +27,8 @@ export interface TailerOptions {
   maxLineBytes?: number;
   /** Lines per batch (one transaction) at most. Default 5000. */
   maxBatchLines?: number;
+  /** Read backlogs through the bulk scan (src/ingest/catchup.ts); unset: line by line only. */
+  catchUp?: CatchUpOptions;
   /** Use the file-system watcher (tests of the reconcile pass turn it off). Default true. */
   watch?: boolean;
   onError?: (err: Error, source: string) => void;
@@ -62,6 +66,8 @@ interface Source {
   rotations: number;
   truncations: number;
   lastReadAt: number | null;
+  /** When the tailer started following it (a file never read is quiet from then on). */
+  addedAt: number;
   lag: number;
   /** After a failed write: reload the committed checkpoint before reading anything. */
   needsResume?: boolean;
@@ -75,6 +81,10 @@ const HOT_MS = 20;
  * arrive silently; without this it would wait for the 1 s reconcile pass.
  */
 const HOT_WINDOW_MS = 120;
+/** A file with nothing read for this long is quiet: the reconcile pass stats it less often... */
+const QUIET_AFTER_MS = 10_000;
+/** ...once every this many passes (every 3 s at the default 1 s interval). */
+const IDLE_RECONCILE_PASSES = 3;
 
 /**
  * Follows every file matching the source globs and hands complete lines to the sink with a checkpoint,
@@ -101,6 +111,9 @@ export class Tailer {
   readonly faults: SourceFaults;
   /** The folders the globs read from: probed every pass, so a missing or unreadable one is a fault. */
   private readonly folders: string[];
+  /** Reconcile passes so far, and whether the next one must stat every file. */
+  private passes = 0;
+  private forceFull = false;
 
   constructor(private readonly opts: TailerOptions) {
     this.now = opts.now ?? Date.now;
@@ -114,7 +127,7 @@ export class Tailer {
   }
 
   private get maxLine(): number {
-    return this.opts.maxLineBytes ?? 1 << 20;
+    return this.opts.maxLineBytes ?? DEFAULT_MAX_LINE;
   }
 
   async start(): Promise<void> {
@@ -190,7 +203,7 @@ export class Tailer {
 
   private addSource(key: string, timezone?: string): Source {
     const s: Source = {
-      key, timezone, reader: null, queue: [], current: true, rotations: 0, truncations: 0, lastReadAt: null, lag: 0,
+      key, timezone, reader: null, queue: [], current: true, rotations: 0, truncations: 0, lastReadAt: null, addedAt: this.now(), lag: 0,
       counters: { lines: 0, bytes: 0, skippedLong: 0 },
     };
     this.sources.set(key, s);
@@ -291,7 +304,7 @@ export class Tailer {
         }
         if (now >= this.nextReconcile) {
           full = true;
-          todo = new Set(this.sources.keys());
+          todo = this.reconcileSet(now);
           this.nextReconcile = now + this.reconcileMs;
         } else todo = new Set(this.dirty);
       } else todo = new Set(this.dirty);
@@ -336,6 +349,27 @@ export class Tailer {
       if (code) this.faults.report(d, 'folder', code);
       else this.faults.clear(d);
     }
+  }
+
+  /**
+   * The files a reconcile pass stats: all of them when asked (reconcileNow) or without a watcher;
+   * else those read or woken lately, and the long-quiet ones only every IDLE_RECONCILE_PASSES-th
+   * pass, a share of them each pass (the watcher wakes a file that changes at once; this pass only
+   * catches what it misses). With 1,000 quiet files, a stat of each every second was most of the
+   * idle cost.
+   */
+  private reconcileSet(now: number): Set<string> {
+    const all = this.forceFull || this.opts.watch === false;
+    this.forceFull = false;
+    const pass = this.passes++;
+    const todo = new Set<string>();
+    let i = 0;
+    for (const [k, s] of this.sources) {
+      const quiet = s.reader !== null && s.current && !s.queue.length && now - (s.lastReadAt ?? s.addedAt) > QUIET_AFTER_MS && !this.hot.has(k);
+      if (all || !quiet || (i + pass) % IDLE_RECONCILE_PASSES === 0) todo.add(k);
+      i++;
+    }
+    return todo;
   }
 
   /** New files matching the globs: read from their first byte. */
@@ -399,6 +433,14 @@ export class Tailer {
       let batches = 0;
       for (;;) {
         if (this.stopped) return any;
+        // Far behind: the bulk scan (replay's) reads up to the last complete line, block by block.
+        const bulk = this.opts.catchUp;
+        if (bulk && (await catchUp(r, size, bulk, (b) => this.emit(s, r, [], false, b.checkpoint, b), () => this.notePath(s), () => this.stopped))) {
+          any = true;
+          r.eofSince = 0;
+          s.lag = Math.max(0, size - r.offset);
+          continue;
+        }
         const res = r.read(size, this.now());
         if (!res.scanned) {
           const again = r.size();
@@ -550,7 +592,7 @@ export class Tailer {
     return s.reader !== null;
   }
 
-  private async emit(s: Source, r: FileReader, lines: Line[], final = false, cp?: Checkpoint): Promise<void> {
+  private async emit(s: Source, r: FileReader, lines: Line[], final = false, cp?: Checkpoint, sparse?: Pick<LineBatch, 'feed' | 'span'>): Promise<void> {
     const batch: LineBatch = {
       source: s.key,
       timezone: s.timezone,
@@ -558,6 +600,8 @@ export class Tailer {
       checkpoint: cp ?? r.checkpoint(),
       rewindTo: (m) => r.checkpointAt(m.offset, m.lineNo - 1),
       final: final || undefined,
+      feed: sparse?.feed,
+      span: sparse?.span,
     };
     await this.opts.sink.write(batch);
     s.lastReadAt = this.now();
@@ -584,6 +628,7 @@ export class Tailer {
   /** Runs a full reconcile pass now (every file stat-ed and read to EOF); resolves when it is done. */
   reconcileNow(): Promise<void> {
     this.nextReconcile = 0;
+    this.forceFull = true;
     const done = new Promise<void>((r) => this.passWaiters.push(r));
     this.wake();
     return done;

@@ -1,4 +1,4 @@
-import type { LineMeta } from '../parse/event.js';
+import type { ApiErrorEvent, EventParser, LineMeta } from '../parse/event.js';
 
 /** A read position in one file, persisted in the same transaction as the events read before it. */
 export interface Checkpoint {
@@ -36,6 +36,14 @@ export interface LineBatch {
    * offset never passes that event's first line.
    */
   rewindTo?: (meta: LineMeta) => Checkpoint;
+  /**
+   * A sparse batch from the bulk catch-up (src/ingest/catchup.ts): instead of `lines` (empty), it
+   * feeds the parser the candidate lines of a whole block, with their context and continuation
+   * lines, exactly as pushing every line would. Events go to `out`.
+   */
+  feed?: (parser: EventParser, out: ApiErrorEvent[]) => void;
+  /** Lines and bytes of the file the batch covers, when not `lines` (a sparse batch). */
+  span?: { lines: number; bytes: number };
   /**
    * The reader has let go of this file (rotated away and read to its end, deleted):
    * any multi-line event still being assembled can be emitted.

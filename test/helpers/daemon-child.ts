@@ -16,6 +16,7 @@ await runUntilStopped(cfg, createLogger(cfg.log.level), {
     sinkDelayMs: hooks.sinkDelayMs,
     maxBatchLines: hooks.maxBatchLines,
     reconcileMs: hooks.reconcileMs,
+    catchUpMinBytes: hooks.catchUpMinBytes,
     afterCheckpointSave: hooks.crashAtSave ? () => void (++saves === hooks.crashAtSave && process.kill(process.pid, 'SIGKILL')) : undefined,
   },
 });

@@ -83,7 +83,8 @@ test('SIGTERM during a long catch-up with a fast sink stops promptly, then resum
   const all = block(0, 150000, 10);
   writeFileSync(log, all.text);
   const cfg = writeConfig(dir, [join(dir, '*.log')]);
-  let d = await runDaemon(cfg, { maxBatchLines: 50 });
+  // Line by line in batches of 50 (the bulk catch-up has its own test in catchup.test.ts).
+  let d = await runDaemon(cfg, { maxBatchLines: 50, catchUpMinBytes: 2 ** 40 });
   await sleep(300);
   const t0 = Date.now();
   await stopDaemon(d, 'SIGTERM');

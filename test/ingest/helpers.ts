@@ -49,10 +49,11 @@ export function writeConfig(dir: string, globs: string[], extra: { start_at?: 'e
 }
 
 /** Starts `apiwatch run` on the current source and resolves once it logs that it started. */
-export async function runDaemon(config: string, hooks: DaemonHooks = {}): Promise<DaemonHandle> {
+/** `env`: the bulk reader's tuning knobs (APIWATCH_BULK_BLOCK_KB …), which are environment settings in production too. */
+export async function runDaemon(config: string, hooks: DaemonHooks = {}, env: Record<string, string> = {}): Promise<DaemonHandle> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'test/helpers/daemon-child.ts', config, JSON.stringify(hooks)], {
     cwd: ROOT,
-    env: { ...process.env, APIWATCH_LOG_LEVEL: 'info' },
+    env: { ...process.env, ...env, APIWATCH_LOG_LEVEL: 'info' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';

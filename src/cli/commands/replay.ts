@@ -7,15 +7,16 @@ import { openDatabase } from '../../store/db.js';
 import { Pipeline } from '../../daemon/pipeline.js';
 import { markAnnounced } from '../../notify/announced.js';
 import { createParser } from '../../parse/index.js';
-import { candidatePattern } from '../../ingest/candidates.js';
+import type { PrescanSpec } from '../../ingest/prescan.js';
 import { heapGuard, parseScan, startScan, type BulkScan, type BulkStats } from '../../ingest/bulk.js';
 import type { ApiErrorEvent } from '../../parse/event.js';
 
 /**
- * Events per transaction. Commits are cheap (WAL, synchronous=NORMAL); held longer, events and
- * their raw text outlive two scavenges and pile up in the old generation (RSS).
+ * Events per `record` call. The incident upsert runs once per fingerprint per call, so larger
+ * batches fold more events into each upsert: 2048 took a 100 MB realistic replay from 2.65 s to
+ * 1.69 s against 256. The events are small (raw text capped by the parser); RSS did not move.
  */
-const BATCH_EVENTS = Number(process.env.APIWATCH_BULK_BATCH) || 256;
+const BATCH_EVENTS = Number(process.env.APIWATCH_BULK_BATCH) || 2048;
 /**
  * Batches per SQLite transaction. Each batch still goes through `record` on its own (inside a
  * savepoint), so incidents, counts and escalations come out exactly as with one commit per batch;
@@ -41,9 +42,10 @@ export function registerReplay(program: Command): void {
         }
       }
       const started = Date.now();
-      const re = candidatePattern(cfg.api_hosts);
+      // Lines are picked on raw bytes by the prescan, a superset of the parser's own prefilter.
+      const prescan: PrescanSpec = { apiHosts: cfg.api_hosts };
       // The first file's scan workers start now and run while the rules load and the database opens.
-      let scan: BulkScan | null = startScan(files[0], { re });
+      let scan: BulkScan | null = startScan(files[0], { prescan });
       const classifier = loadClassifierFor(cfg);
       const db = openDatabase(cfg.dbPath);
       const touched = new Set<number>();
@@ -64,7 +66,7 @@ export function registerReplay(program: Command): void {
       try {
         for (let i = 0; i < files.length; i++) {
           const f = files[i];
-          scan ??= startScan(f, { re });
+          scan ??= startScan(f, { prescan });
           const source = resolve(f);
           const tz = opts.timezone ?? cfg.sources[0]?.timezone;
           const parser = createParser({ source, apiHosts: cfg.api_hosts, timezone: tz });
