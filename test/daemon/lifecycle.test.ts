@@ -31,7 +31,7 @@ test('SIGHUP applies a good config (new source) and keeps running on a broken on
     writeFileSync(cfg, readFileSync(cfg, 'utf8') + 'sources: [oops\n');
     d.kill('SIGHUP');
     const failed = await d.waitLog('reload failed; still running with the previous configuration');
-    assert.match(String(failed.err), /apiwatch\.yaml: YAML syntax/);
+    assert.match(String(failed.err), /apiwatch\.yaml:\d+:\d+: YAML syntax/);
     appendLines(join(other, 'b.log'), [failLine(403, 'forbidden_op')]);
     appendLines(log, [failLine()]);
     await until('ingestion continues after the failed reload', () => eventCount(db) === 5);
