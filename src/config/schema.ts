@@ -42,6 +42,8 @@ export const sourceSchema = z.strictObject({
 const consoleSchema = z.strictObject({
   enabled: z.boolean().default(true),
   min_severity: severity.default('error'),
+  /** Zone the console's alert and log times are shown in; default digest.timezone, else the machine's. */
+  timezone: ianaTimezone.optional(),
 });
 
 /** Checked without echoing the value: a webhook URL is a secret. */

@@ -6,6 +6,7 @@ import { getConfig } from '../context.js';
 import { startDaemon, type Daemon } from '../../daemon/index.js';
 import { AlreadyRunningError } from '../../daemon/lock.js';
 import { createLogger } from '../../util/log.js';
+import { consoleTimezone } from '../../notify/console/index.js';
 import { CliError, EXIT } from '../context.js';
 
 export function registerRun(program: Command): void {
@@ -15,7 +16,7 @@ export function registerRun(program: Command): void {
     .option('-c, --config <file>', 'config file')
     .action(async (opts: { config?: string }) => {
       const cfg = getConfig(opts.config);
-      const log = createLogger(cfg.log.level);
+      const log = createLogger(cfg.log.level, { timezone: consoleTimezone(cfg) });
       // Handlers go in before start-up: SIGHUP's default action would kill the process, and a SIGTERM
       // during start-up must still stop cleanly once the database is open.
       let daemon: Daemon | null = null;
