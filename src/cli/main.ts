@@ -4,10 +4,20 @@
 // The systemd unit and `npm start` pass the same flag; it cannot be set once the process runs.
 import { Command } from 'commander';
 import { reportError } from './context.js';
+import { exitQuietlyOnClosedPipe, packageVersion } from './process.js';
+
+exitQuietlyOnClosedPipe();
 
 const program = new Command('apiwatch')
   .description('Watches app-server logs for failed Easemob / Agora Chat REST calls and pages operators with the fix.')
-  .version('0.1.0')
+  .version(packageVersion())
+  // Global as well as per command: `apiwatch --config x.yaml incidents` and `apiwatch incidents -c x.yaml`.
+  // commander hands a global option to the program, so the hook copies it to the command that runs.
+  .option('-c, --config <file>', 'config file (every command)')
+  .hook('preAction', (root, action) => {
+    const cfg = root.opts<{ config?: string }>().config;
+    if (cfg !== undefined && action !== root) action.setOptionValue('config', cfg);
+  })
   .showHelpAfterError()
   .exitOverride();
 

@@ -6,16 +6,17 @@ import type { z } from 'zod';
 import { configSchema, type Config } from './schema.js';
 import { readCredential } from './credentials.js';
 import { literalSecrets } from './secrets.js';
+import { keysAt, nearestKey } from './suggest.js';
 
 /** A config problem that names the file, the line, the key and what was expected. */
 export class ConfigError extends Error {
   constructor(
     readonly file: string,
-    readonly problems: { line?: number; key: string; message: string }[],
+    readonly problems: { line?: number; col?: number; key: string; message: string }[],
   ) {
     super(
       problems
-        .map((p) => `${file}${p.line ? `:${p.line}` : ''}: ${p.key ? `${p.key}: ` : ''}${p.message}`)
+        .map((p) => `${file}${p.line ? `:${p.line}${p.col ? `:${p.col}` : ''}` : ''}: ${p.key ? `${p.key}: ` : ''}${p.message}`)
         .join('\n'),
     );
     this.name = 'ConfigError';
@@ -28,6 +29,9 @@ export interface LoadedConfig extends Config {
   /** Absolute path of the database file. */
   dbPath: string;
 }
+
+/** Aliases a config may expand; a real config uses a handful, an alias bomb millions. */
+const MAX_ALIAS_COUNT = 100;
 
 const CRED_REF = /\$\{CREDENTIAL:([A-Za-z0-9][A-Za-z0-9_.-]*)\}/g;
 const ENV_REF = /\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g;
@@ -64,8 +68,14 @@ function interpolate(
   return value;
 }
 
+/** An unknown key, with the known key it is probably a typo of (or the list of keys allowed there). */
+function unknownKey(key: string, objectPath: PathKey[]): string {
+  const known = keysAt(configSchema, objectPath);
+  const near = nearestKey(key, known);
+  return `unknown key "${key}"${near ? `: did you mean "${near}"?` : known.length ? ` (expected one of ${known.join(', ')})` : ''}`;
+}
+
 function describeIssue(issue: z.core.$ZodIssue): string {
-  if (issue.code === 'unrecognized_keys') return `unknown key(s) ${issue.keys.map((k) => `"${k}"`).join(', ')}`;
   if (issue.code === 'invalid_type') return `expected ${issue.expected}`;
   return issue.message;
 }
@@ -77,10 +87,22 @@ export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv =
   if (doc.errors.length) {
     throw new ConfigError(
       file,
-      doc.errors.map((e) => ({ line: e.linePos?.[0]?.line, key: '', message: `YAML syntax: ${e.message.split('\n')[0]}` })),
+      doc.errors.map((e) => ({
+        line: lc.linePos(e.pos[0]).line,
+        col: lc.linePos(e.pos[0]).col,
+        key: '',
+        // The library appends " at line L, column C:" and a code frame; the location is in the prefix.
+        message: `YAML syntax: ${e.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '')}`,
+      })),
     );
   }
-  const raw = doc.toJS() ?? {};
+  let raw: unknown;
+  try {
+    raw = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT }) ?? {};
+  } catch (err) {
+    // The yaml library refuses a "billion laughs" document (aliases expanding exponentially) here.
+    throw new ConfigError(file, [{ key: '', message: `YAML refused: ${(err as Error).message} (more than ${MAX_ALIAS_COUNT} alias expansions)` }]);
+  }
   if (typeof raw !== 'object' || Array.isArray(raw)) {
     throw new ConfigError(file, [{ line: 1, key: '', message: 'expected a mapping of settings at the top level' }]);
   }
@@ -126,10 +148,12 @@ export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv =
   if (!result.success) {
     throw new ConfigError(
       file,
-      result.error.issues.map((i) => {
+      result.error.issues.flatMap((i) => {
         const path = i.path.filter((p): p is PathKey => typeof p !== 'symbol');
-        const full = i.code === 'unrecognized_keys' && i.keys.length === 1 ? [...path, i.keys[0]] : path;
-        return { line: lineOf(doc, lc, full), key: keyName(full), message: describeIssue(i) };
+        if (i.code === 'unrecognized_keys') {
+          return i.keys.map((k) => ({ line: lineOf(doc, lc, [...path, k]), key: keyName([...path, k]), message: unknownKey(k, path) }));
+        }
+        return [{ line: lineOf(doc, lc, path), key: keyName(path), message: describeIssue(i) }];
       }),
     );
   }

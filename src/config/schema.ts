@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { timezoneProblem } from './timezone.js';
 import { SEVERITIES, CATEGORIES, BUNDLED_PACKS } from '../classify/types.js';
 import { parseDuration } from './duration.js';
 
@@ -19,17 +20,11 @@ export const severity = z.enum(SEVERITIES);
 export const SILENCE_FIELDS = ['ref', 'rule', 'category', 'severity', 'endpoint', 'method', 'appkey', 'host', 'fingerprint', 'id'] as const;
 export const category = z.enum(CATEGORIES);
 
-export const ianaTimezone = z.string().refine(
-  (tz) => {
-    try {
-      new Intl.DateTimeFormat('en-US', { timeZone: tz });
-      return true;
-    } catch {
-      return false;
-    }
-  },
-  { message: 'expected an IANA timezone such as "UTC" or "Asia/Shanghai"' },
-);
+/** An IANA Area/Location name (or UTC); abbreviations such as CST are refused with the zones meant. */
+export const ianaTimezone = z.string().superRefine((tz, ctx) => {
+  const problem = timezoneProblem(tz);
+  if (problem) ctx.addIssue({ code: 'custom', message: problem });
+});
 
 const globs = z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]).transform((v) => (Array.isArray(v) ? v : [v]));
 
@@ -47,6 +42,8 @@ export const sourceSchema = z.strictObject({
 const consoleSchema = z.strictObject({
   enabled: z.boolean().default(true),
   min_severity: severity.default('error'),
+  /** Zone the console's alert and log times are shown in; default digest.timezone, else the machine's. */
+  timezone: ianaTimezone.optional(),
 });
 
 /** Checked without echoing the value: a webhook URL is a secret. */

@@ -21,6 +21,8 @@ export class Watcher {
       dirs.add(s.base || '.');
       if (g.includes('**') || (s.glob && s.glob.includes('/'))) deep = true;
     }
+    // chokidar's watch([]) never emits `ready`: with no sources there is nothing to watch.
+    if (dirs.size === 0) return Promise.resolve();
     const isMatch = picomatch(this.globs, { dot: true });
     this.fsw = watch([...dirs], {
       // atomic hides rotations (unlink+add within 100 ms becomes `change`); we want to see them.

@@ -139,12 +139,19 @@ export class Dispatcher {
     return out;
   }
 
+  private get consoleOn(): boolean {
+    return this.o.notifiers.some((x) => x.name === 'console');
+  }
+
   /** Auto-resolves, decides and queues. Returns the notifications queued (for tests and logs). */
   tick = (now = this.now()): Notification[] => {
     this.lifecycle.resolveQuiet(now);
     const queued = this.tx(now);
     if (!queued.length) return queued;
-    for (const n of queued) this.o.log.info({ incident: n.incident.id, kind: n.kind, severity: n.incident.severity }, 'page');
+    // With the console notifier on, its alert block is the record of the page on stdout; a
+    // second `INFO page` line before each block is noise there (kept at debug).
+    const level = this.consoleOn ? 'debug' : 'info';
+    for (const n of queued) this.o.log[level]({ incident: n.incident.id, kind: n.kind, severity: n.incident.severity }, 'page');
     this.o.onQueued?.();
     return queued;
   };

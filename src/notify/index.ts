@@ -44,7 +44,7 @@ export function createNotifiers(cfg: LoadedConfig): Notifier[] {
     );
   }
   out.push(...createChatNotifiers(cfg));
-  if (cfg.notify.console.enabled || !out.length) out.push(new ConsoleNotifier(cfg.notify.console.min_severity));
+  if (cfg.notify.console.enabled || !out.length) out.push(ConsoleNotifier.fromConfig(cfg));
   return out;
 }
 

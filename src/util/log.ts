@@ -1,19 +1,24 @@
 import { pino, type Logger, type DestinationStream } from 'pino';
+import { isoInZone, localTimezone } from './terminal.js';
 
 export type { Logger };
 
 const LEVELS: Record<number, string> = { 10: 'TRACE', 20: 'DEBUG', 30: 'INFO', 40: 'WARN', 50: 'ERROR', 60: 'FATAL' };
 const SKIP = new Set(['level', 'time', 'msg', 'name', 'pid', 'hostname']);
 
-/** One JSON log line as `HH:MM:SS.mmm LEVEL msg key=value …` for a person at a terminal. */
-export function prettyLine(json: string): string {
+/**
+ * One JSON log line as `2026-11-28T13:41:36.314+08:00 LEVEL msg key=value …` for a person at a
+ * terminal: the same time format, in the same zone, as the console's alerts.
+ */
+export function prettyLine(json: string, zone: string = localTimezone()): string {
   let o: Record<string, unknown>;
   try {
     o = JSON.parse(json) as Record<string, unknown>;
   } catch {
     return json;
   }
-  const t = typeof o.time === 'string' ? o.time.slice(11, 23) : '';
+  const ms = typeof o.time === 'string' ? Date.parse(o.time) : NaN;
+  const t = Number.isNaN(ms) ? '' : isoInZone(ms, zone);
   const lvl = (LEVELS[o.level as number] ?? String(o.level)).padEnd(5);
   const rest = Object.entries(o)
     .filter(([k]) => !SKIP.has(k))
@@ -22,13 +27,15 @@ export function prettyLine(json: string): string {
   return `${t} ${lvl} ${String(o.msg ?? '')}${rest ? `  ${rest}` : ''}\n`;
 }
 
-function prettyStdout(): DestinationStream {
-  return { write: (s: string) => void process.stdout.write(prettyLine(s.trimEnd())) };
+function prettyStdout(zone: string): DestinationStream {
+  return { write: (s: string) => void process.stdout.write(prettyLine(s.trimEnd(), zone)) };
 }
 
 export interface LoggerOptions {
   /** Human-readable lines instead of JSON. Default: when stdout is a terminal (never under journald). */
   pretty?: boolean;
+  /** Zone of the readable lines' times (default the machine's). */
+  timezone?: string;
 }
 
 /**
@@ -48,7 +55,7 @@ export function createLogger(level?: string, opts: LoggerOptions = {}): Logger {
         censor: '[REDACTED]',
       },
     },
-    pretty ? prettyStdout() : undefined,
+    pretty ? prettyStdout(opts.timezone ?? localTimezone()) : undefined,
   );
 }
 

@@ -16,9 +16,13 @@ const rateLimited = (t: number) =>
   });
 const ordinary = '2026-11-27 10:15:30.123 INFO  [main] c.a.chat.Heartbeat - ok';
 
+/** The two failures' times: five days before the test's own now (on a whole second), so any day works. */
+const T0 = Math.floor((Date.now() - 5 * 86_400_000) / 1000) * 1000;
+const iso = (t: number) => new Date(t).toISOString();
+
 function fixture(dir: string): string {
   const f = join(dir, 'app.log');
-  writeFileSync(f, [ordinary, rateLimited(Date.UTC(2026, 10, 27, 10, 0, 0)), ordinary, rateLimited(Date.UTC(2026, 10, 27, 10, 0, 1))].join('\n') + '\n');
+  writeFileSync(f, [ordinary, rateLimited(T0), ordinary, rateLimited(T0 + 1000)].join('\n') + '\n');
   return f;
 }
 
@@ -45,7 +49,7 @@ test('classify --json prints one object per event with the contract keys', () =>
   assert.equal(events[0].endpoint, '/messages/users');
   assert.equal(events[0].appkey, 'acme#chatprod');
   assert.equal(events[0].category, 'rate_limit');
-  assert.equal(events[0].ts, '2026-11-27T10:00:00.000Z');
+  assert.equal(events[0].ts, iso(T0));
   assert.ok(events[0].hint.length > 20, 'a remediation hint');
 });
 
@@ -88,8 +92,8 @@ test('replay stores events and incidents; incidents --json has the contract keys
   assert.equal(list[0].count, 2);
   assert.equal(list[0].ref, 'E37');
   assert.equal(list[0].state, 'firing');
-  assert.equal(list[0].first_seen, '2026-11-27T10:00:00.000Z');
-  assert.equal(list[0].last_seen, '2026-11-27T10:00:01.000Z');
+  assert.equal(list[0].first_seen, iso(T0));
+  assert.equal(list[0].last_seen, iso(T0 + 1000));
   const open = apiwatch(['incidents', '--json', '--state', 'open', '--config', cfg]);
   assert.equal(open.stdout.trim().split('\n').length, 1);
   const resolved = apiwatch(['incidents', '--json', '--state', 'resolved', '--config', cfg]);

@@ -61,7 +61,14 @@ test('errors name the file, line, key and what was expected', () => {
   assert.match(e.message, /apiwatch\.yaml:4: notify\.slack\.group_wait: expected a duration/);
 
   e = problem('state_dir: ./d\nsoruces: []\n');
-  assert.match(e.message, /apiwatch\.yaml:2: soruces: unknown key\(s\) "soruces"/);
+  assert.match(e.message, /apiwatch\.yaml:2: soruces: unknown key "soruces": did you mean "sources"\?/);
+
+  // Each unknown key on its own line, with the nearest known key; no guess when nothing is close.
+  e = problem('notify:\n  console:\n    min_severty: error\nzzz: 1\n');
+  assert.deepEqual(e.message.split('\n'), [
+    '/etc/apiwatch/apiwatch.yaml:3: notify.console.min_severty: unknown key "min_severty": did you mean "min_severity"?',
+    '/etc/apiwatch/apiwatch.yaml:4: zzz: unknown key "zzz" (expected one of state_dir, sources, api_hosts, rules, notify, digest, incidents, retention, http, health, database, shutdown, log)',
+  ]);
 
   e = problem('notify:\n  slack:\n    webhook_url: ${NOPE}\n');
   assert.match(e.message, /apiwatch\.yaml:3: notify\.slack\.webhook_url: environment variable NOPE is not set/);
@@ -69,8 +76,23 @@ test('errors name the file, line, key and what was expected', () => {
   e = problem('sources:\n  - path: a\n    timezone: Mars/Olympus\n');
   assert.match(e.message, /:3: sources\[0\]\.timezone: expected an IANA timezone/);
 
+  // Abbreviations are refused even though the zone database knows some: CST is US Central there.
+  e = problem('sources:\n  - path: a\n    timezone: CST\ndigest:\n  timezone: EST\n');
+  assert.match(e.message, /:3: sources\[0\]\.timezone: "CST" is an abbreviation.*did you mean "Asia\/Shanghai" or "America\/Chicago"\?/);
+  assert.match(e.message, /:5: digest\.timezone: "EST" is an abbreviation.*"America\/New_York"/);
+  e = problem('digest:\n  timezone: PRC\n');
+  assert.match(e.message, /:2: digest\.timezone: "PRC" .*"Asia\/Shanghai"/);
+  assert.equal(parseConfig('digest:\n  timezone: UTC\n', '/x.yaml', {}).digest.timezone, 'UTC');
+
   e = problem('sources: [\n');
-  assert.match(e.message, /YAML syntax/);
+  assert.match(e.message, /apiwatch\.yaml:2:1: YAML syntax: /);
+  e = problem('sources:\n  - path: x\n  bad\n');
+  assert.match(e.message, /apiwatch\.yaml:3:1: YAML syntax: All mapping items must start at the same column/);
+
+  // A "billion laughs" alias bomb is refused, naming the file.
+  const bomb = ['a: &a [x,x,x,x,x,x,x,x,x]', ...'bcde'.split('').map((k, i) => `${k}: &${k} [${Array(9).fill(`*${'abcd'[i]}`).join(',')}]`), `f: [${Array(9).fill('*e').join(',')}]`].join('\n');
+  e = problem(bomb + '\n');
+  assert.match(e.message, /^\/etc\/apiwatch\/apiwatch\.yaml: YAML refused: .*alias/);
 
   e = problem('notify:\n  email:\n    to: ops@example.com\n    smtp:\n      host: mail\n      pass: hunter2\n');
   assert.match(e.message, /apiwatch\.yaml:6: notify\.email\.smtp\.pass: a password must not be written in the config file/);

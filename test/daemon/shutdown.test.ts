@@ -64,6 +64,8 @@ test('stop gives in-flight deliveries notify_grace, then exits anyway; a prompt 
 });
 
 test('on a terminal the log is readable lines, with fields as key=value', () => {
-  const line = prettyLine(JSON.stringify({ level: 50, time: '2026-11-28T05:41:36.314Z', name: 'apiwatch', msg: 'cannot commit batch', code: 'SQLITE_FULL', n: 3 }));
-  assert.equal(line, '05:41:36.314 ERROR cannot commit batch  code=SQLITE_FULL n=3\n');
+  const json = JSON.stringify({ level: 50, time: '2026-11-28T05:41:36.314Z', name: 'apiwatch', msg: 'cannot commit batch', code: 'SQLITE_FULL', n: 3 });
+  // ISO 8601 in the console's zone, with the offset: the alerts' format.
+  assert.equal(prettyLine(json, 'Asia/Shanghai'), '2026-11-28T13:41:36.314+08:00 ERROR cannot commit batch  code=SQLITE_FULL n=3\n');
+  assert.equal(prettyLine(json, 'America/New_York'), '2026-11-28T00:41:36.314-05:00 ERROR cannot commit batch  code=SQLITE_FULL n=3\n');
 });

@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import { createParser } from '../../parse/index.js';
 import type { ApiErrorEvent } from '../../parse/event.js';
 import { readLines } from '../../ingest/lines.js';
-import { CliError, EXIT, getConfig } from '../context.js';
+import { CliError, EXIT, getConfig, timezoneOption } from '../context.js';
 import { loadClassifierFor } from '../rules.js';
 import type { Classification } from '../../classify/types.js';
 
@@ -52,6 +52,7 @@ export function registerClassify(program: Command): void {
     .option('-c, --config <file>', 'config file (for api_hosts, rules.files, timezone)')
     .option('--timezone <iana>', 'timezone for timestamps without a zone')
     .action(async (files: string[], opts: { json?: boolean; config?: string; timezone?: string }) => {
+      timezoneOption(opts.timezone);
       const cfg = getConfig(opts.config);
       const classifier = await loadClassifierFor(cfg);
       const inputs = files.length ? files : ['-'];

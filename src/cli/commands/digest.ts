@@ -1,8 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { CliError, EXIT, getConfig } from '../context.js';
-import { openDatabase } from '../../store/db.js';
+import { CliError, EXIT, getConfig, openExistingDatabase } from '../context.js';
 import { buildDigest, digestTimezone } from '../../digest/build.js';
 import { isIsoDate } from '../../digest/period.js';
 import { latestDueDate } from '../../digest/schedule.js';
@@ -29,7 +28,7 @@ export function registerDigest(program: Command): void {
       const cfg = getConfig(opts.config);
       const now = Date.now();
       const day = periodOf(cfg, opts.period, now);
-      const db = openDatabase(cfg.dbPath);
+      const db = openExistingDatabase(cfg);
       try {
         const r = buildDigest(db, cfg, { fromDate: day, toDate: day }, now);
         if (opts.out) {
@@ -51,7 +50,7 @@ export function registerDigest(program: Command): void {
       const cfg = getConfig(opts.config);
       const now = Date.now();
       const day = periodOf(cfg, opts.period, now);
-      const db = openDatabase(cfg.dbPath);
+      const db = openExistingDatabase(cfg);
       const mailer = createMailer(cfg);
       try {
         const r = buildDigest(db, cfg, { fromDate: day, toDate: day }, now);

@@ -1,8 +1,8 @@
 import type { Command } from 'commander';
 import { terminalSafe } from '../../util/text.js';
 import { userInfo } from 'node:os';
-import { CliError, EXIT, getConfig } from '../context.js';
-import { openDatabase } from '../../store/db.js';
+import { CliError, EXIT, getConfig, openExistingDatabase } from '../context.js';
+import type { DB } from '../../store/db.js';
 import { IncidentStore } from '../../incidents/store.js';
 import { Lifecycle, LifecycleError } from '../../incidents/lifecycle.js';
 import { Muter, SilenceStore } from '../../incidents/silences.js';
@@ -24,9 +24,9 @@ export function whoami(): string {
 
 const iso = (ms: number | null | undefined) => (ms ? new Date(ms).toISOString() : null);
 
-export function withDb<T>(config: string | undefined, fn: (db: ReturnType<typeof openDatabase>, cfg: ReturnType<typeof getConfig>) => T): T {
+export function withDb<T>(config: string | undefined, fn: (db: DB, cfg: ReturnType<typeof getConfig>) => T): T {
   const cfg = getConfig(config);
-  const db = openDatabase(cfg.dbPath);
+  const db = openExistingDatabase(cfg);
   try {
     return fn(db, cfg);
   } catch (err) {

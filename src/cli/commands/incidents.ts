@@ -1,6 +1,5 @@
 import type { Command } from 'commander';
-import { CliError, EXIT, getConfig } from '../context.js';
-import { openDatabase } from '../../store/db.js';
+import { CliError, EXIT, getConfig, openExistingDatabase } from '../context.js';
 import { IncidentStore } from '../../incidents/store.js';
 import { incidentJson } from '../../incidents/json.js';
 import { Muter, SilenceStore } from '../../incidents/silences.js';
@@ -21,7 +20,7 @@ export function registerIncidents(program: Command): void {
         throw new CliError(`--state must be one of ${STATES.join(', ')}`, EXIT.USAGE);
       }
       const cfg = getConfig(opts.config);
-      const db = openDatabase(cfg.dbPath);
+      const db = openExistingDatabase(cfg);
       try {
         const list = new IncidentStore(db).list({ state: opts.state as (typeof STATES)[number] | undefined });
         if (opts.json) {

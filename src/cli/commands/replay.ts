@@ -1,7 +1,7 @@
 import { access, constants } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { CliError, EXIT, getConfig } from '../context.js';
+import { CliError, EXIT, getConfig, timezoneOption } from '../context.js';
 import { loadClassifierFor } from '../rules.js';
 import { openDatabase } from '../../store/db.js';
 import { Pipeline } from '../../daemon/pipeline.js';
@@ -33,6 +33,7 @@ export function registerReplay(program: Command): void {
     .option('--timezone <iana>', 'timezone for timestamps without a zone')
     .option('--json', 'print the summary as JSON')
     .action(async (files: string[], opts: { config?: string; timezone?: string; json?: boolean }) => {
+      timezoneOption(opts.timezone);
       const cfg = getConfig(opts.config);
       for (const f of files) {
         try {

@@ -1,4 +1,6 @@
 import type { Command } from 'commander';
+import { glob } from 'tinyglobby';
+import { consoleTimezone } from '../../notify/console/index.js';
 import { getConfig } from '../context.js';
 import { startDaemon, type Daemon, type DaemonOptions } from '../../daemon/index.js';
 import type { LoadedConfig } from '../../config/load.js';
@@ -14,7 +16,7 @@ export function registerRun(program: Command): void {
     .option('-c, --config <file>', 'config file')
     .action(async (opts: { config?: string }) => {
       const cfg = getConfig(opts.config);
-      await runUntilStopped(cfg, createLogger(cfg.log.level));
+      await runUntilStopped(cfg, createLogger(cfg.log.level, { timezone: consoleTimezone(cfg) }));
     });
 }
 
@@ -74,9 +76,27 @@ export async function runUntilStopped(cfg: LoadedConfig, log: Logger, options: D
     }
     throw err;
   }
+  await reportIdleSources(cfg, log);
   if (stopRequested) daemon.stop().then(finish, failed);
   else if (reloadPending) void daemon.reload();
   await done;
   // Timers from other stages (retries, sockets) must not keep a stopped daemon alive past TimeoutStopSec.
   setImmediate(() => process.exit(process.exitCode ?? EXIT.OK));
+}
+
+/**
+ * A daemon with nothing to read still runs (HTTP, digests, a reload may add sources) but must say
+ * so, or an empty `sources:` or a mistyped glob looks like a quiet, healthy service.
+ */
+async function reportIdleSources(cfg: LoadedConfig, log: Logger): Promise<void> {
+  if (cfg.sources.length === 0) {
+    log.warn({ file: cfg.configFile }, 'no sources configured (sources is empty): nothing is tailed; add one and reload (SIGHUP)');
+    return;
+  }
+  for (const s of cfg.sources) {
+    for (const pattern of s.path) {
+      const found = await glob(pattern, { absolute: true, onlyFiles: true, dot: true });
+      if (found.length === 0) log.warn({ path: pattern }, 'no file matches this source yet; files that appear are picked up within a second');
+    }
+  }
 }
