@@ -10,9 +10,10 @@ const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u2028\u2029]/g;
 /**
  * Bidirectional embedding/override/isolate controls (U+202A–202E, U+2066–2069) are removed, as in
  * Slack: a right-to-left override in a log line would make the mail show text reversed ("Trojan
- * Source"), e.g. a path or an amount that reads differently from what it is.
+ * Source"), e.g. a path or an amount that reads differently from what it is. The invisible
+ * direction marks (U+200E/200F, U+061C) go too: they can flip how neighbouring text is ordered.
  */
-const BIDI = /[\u202a-\u202e\u2066-\u2069]/g;
+const BIDI = /[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
 
 /** Control characters from logs never reach a mail client or terminal. */
 export function clean(s: unknown): string {

@@ -1,0 +1,14 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseConfig } from './src/config/load.js';
+import { openDatabase } from './src/store/db.js';
+import { buildDigest } from './src/digest/build.js';
+import { seedRealisticDay } from './test/digest/realistic-day.js';
+const dir = mkdtempSync('/tmp/rd-');
+const lang = process.argv[2] ?? 'en';
+const cfg = parseConfig(`state_dir: ./state\ndigest:\n  timezone: Asia/Shanghai\n  language: ${lang}\n`, join(dir, 'apiwatch.yaml'), {});
+const db = openDatabase(cfg.dbPath);
+const r0 = seedRealisticDay(db, '2026-12-01', 'Asia/Shanghai');
+const r = buildDigest(db, cfg, { fromDate: '2026-12-01', toDate: '2026-12-01' }, r0.now);
+writeFileSync('/tmp/digest.html', r.html); writeFileSync('/tmp/digest.txt', r.text);
+console.log('Subject:', r.subject);
