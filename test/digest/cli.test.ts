@@ -40,11 +40,16 @@ digest:
   const file = join(dir, 'apiwatch.yaml');
   const out = join(dir, 'preview.html');
 
-  const [preview, send, bad] = await Promise.all([
+  const [preview, send, bad, byRef] = await Promise.all([
     cli(['digest', 'preview', '--config', file, '--period', '2026-11-27', '--out', out]),
     cli(['digest', 'send', '--config', file, '--period', '2026-11-27']),
     cli(['digest', 'preview', '--config', file, '--period', '27/11/2026']),
+    // The digest's pointer for the incidents a cause group leaves out.
+    cli(['incidents', '--config', file, '--ref', 'S429', '--json']),
   ]);
+  assert.equal(byRef.code, 0, byRef.stderr);
+  const refs = byRef.stdout.trim().split('\n').map((l) => JSON.parse(l).ref);
+  assert.deepEqual(refs, ['S429']);
   assert.equal(preview.code, 0, preview.stderr);
   assert.match(preview.stdout, /^Subject: \[apiwatch\] 2026-11-27：E01 App token is invalid or expired（严重，254 次） \+ 另外 6 个原因，共 462 次调用失败\n/);
   assert.match(preview.stdout, /处理方法: 应用 token 无效或已过期/);

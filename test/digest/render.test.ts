@@ -125,3 +125,20 @@ test('regressions recorded by the incidents engine join those derived from quiet
   assert.deepEqual(data.regressions.map((i) => i.ref).sort(), ['E09', 'E21', 'E30', 'S429', 'T01']);
   assert.deepEqual(data.resolved.map((i) => i.ref), ['E01']);
 });
+
+test('bidi controls and markup in log text stay visible as text in both parts, never as controls or tags', () => {
+  const dir = tempDir();
+  const cfg = testConfig(dir, `digest:\n  timezone: ${TZ}\n`);
+  const db = testDb(dir);
+  const { now } = seedRealistic(db, DAY, TZ);
+  // Trojan-Source style: RLO reverses what follows; an isolate and a mark too.
+  db.prepare("UPDATE incidents SET last_description = ?, appkey = ? WHERE ref = 'T01'").run(
+    'user \u202Eexe.lmth\u202C <b>bold</b> \u2066x\u2069 \u200F',
+    'acme#\u202Echat',
+  );
+  const { text, html } = buildDigest(db, cfg, { fromDate: DAY, toDate: DAY }, now);
+  for (const part of [text, html]) assert.doesNotMatch(part, /[\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]/);
+  assert.match(text, /Last error: .*user <U\+202E>exe\.lmth<U\+202C> <b>bold<\/b> <U\+2066>x<U\+2069> <U\+200F>/);
+  assert.match(html, /user &lt;U\+202E&gt;exe\.lmth&lt;U\+202C&gt; &lt;b&gt;bold&lt;\/b&gt;/);
+  assert.match(text, /Apps: acme#<U\+202E>chat/);
+});
