@@ -1,30 +1,43 @@
-import { test } from 'node:test';
+import { after, test } from 'node:test';
+import { join } from 'node:path';
+import { openDatabase } from '../../src/store/db.js';
 import assert from 'node:assert/strict';
 import { buildDigest, type RenderedDigest } from '../../src/digest/build.js';
 import { causeName } from '../../src/digest/causes.js';
 import { createMailer } from '../../src/notify/email/transport.js';
 import { tempDir } from '../helpers/tmp.js';
 import { launchBrowser, openPage } from '../helpers/browser.js';
-import { startSmtp, testConfig, testDb } from './helpers.js';
+import type { DB } from '../../src/store/db.js';
+import type { LoadedConfig } from '../../src/config/load.js';
+import { startSmtp, testConfig } from './helpers.js';
 import { seedRealisticDay, type RealisticDay } from './realistic-day.js';
 
 // A day of realistic traffic (the shared corpus through the real parser, rules and incident store).
 const DAY = '2026-12-01';
 const TZ = 'Asia/Shanghai';
 
-function day(language: 'en' | 'zh' = 'en', extra = ''): { r: RenderedDigest; seed: RealisticDay } {
-  const dir = tempDir();
-  const cfg = testConfig(dir, `digest:\n  timezone: ${TZ}\n  language: ${language}\n${extra}`);
-  const db = testDb(dir);
-  const seed = seedRealisticDay(db, DAY, TZ);
-  return { r: buildDigest(db, cfg, { fromDate: DAY, toDate: DAY }, seed.now), seed };
+// Replayed once for the file (a few seconds); each test renders it with its own config (reads only).
+let seeded: { db: DB; seed: RealisticDay } | null = null;
+function seededDay(): { db: DB; seed: RealisticDay } {
+  if (!seeded) {
+    const db = openDatabase(join(tempDir(), 'apiwatch.db'));
+    seeded = { db, seed: seedRealisticDay(db, DAY, TZ) };
+  }
+  return seeded;
+}
+after(() => seeded?.db.close());
+
+function day(language: 'en' | 'zh' = 'en', yaml = ''): { r: RenderedDigest; seed: RealisticDay; cfg: LoadedConfig } {
+  const { db, seed } = seededDay();
+  const cfg = testConfig(tempDir(), `digest:\n  timezone: ${TZ}\n  language: ${language}\n${yaml}`);
+  return { r: buildDigest(db, cfg, { fromDate: DAY, toDate: DAY }, seed.now), seed, cfg };
 }
 
 const EN_HEADINGS = [
   'Needs action', 'Causes of the period', 'Expected outcomes', 'New and regressed incidents', 'Resolved',
   'Top endpoints by failed calls', 'Failed calls per hour', 'Undelivered notifications', 'Active silences',
 ];
-const ZH_HEADINGS = ['需要处理', '本期失败原因', '预期内的结果', '新增和复发的事件', '已恢复', '失败最多的接口', '每小时失败次数', '未送达的通知', '生效中的静默'];
+const ZH_HEADINGS = ['需要处理 (', '本期失败原因', '预期内的结果', '新增和复发的事件', '已恢复', '失败最多的接口', '每小时失败次数', '未送达的通知', '生效中的静默'];
 
 /** Where each heading starts, asserting they come in this order. */
 function sectionsIn(text: string, headings: string[]): number[] {
@@ -116,10 +129,8 @@ test('with http.public_url the actions link to the incident pages instead of pri
 });
 
 function buildDigestWithUrl(): RenderedDigest {
-  const dir = tempDir();
-  const cfg = testConfig(dir, `digest:\n  timezone: ${TZ}\n`);
-  const db = testDb(dir);
-  const seed = seedRealisticDay(db, DAY, TZ);
+  const { db, seed } = seededDay();
+  const { cfg } = day();
   // The web UI's key, as the web area adds it to the config (read loosely until then).
   const withUrl = { ...cfg, http: { ...cfg.http, public_url: 'https://apiwatch.example.com/' } };
   return buildDigest(db, withUrl, { fromDate: DAY, toDate: DAY }, seed.now);
@@ -127,11 +138,7 @@ function buildDigestWithUrl(): RenderedDigest {
 
 test('the realistic day goes through a real SMTP server with both parts intact', async () => {
   const smtp = await startSmtp();
-  const dir = tempDir();
-  const cfg = testConfig(dir, `notify:\n  email:\n    smtp: { host: 127.0.0.1, port: ${smtp.port} }\n    to: [ops@example.com]\ndigest:\n  timezone: ${TZ}\n`);
-  const db = testDb(dir);
-  const seed = seedRealisticDay(db, DAY, TZ);
-  const r = buildDigest(db, cfg, { fromDate: DAY, toDate: DAY }, seed.now);
+  const { r, cfg } = day('en', `notify:\n  email:\n    smtp: { host: 127.0.0.1, port: ${smtp.port} }\n    to: [ops@example.com]\n`);
   const mailer = createMailer(cfg, { env: {} });
   try {
     await mailer.send({ subject: r.subject, html: r.html, text: r.text, fileBase: DAY });
