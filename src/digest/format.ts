@@ -1,5 +1,4 @@
 import { DateTime } from 'luxon';
-import type { DigestIncident } from './query.js';
 
 export type Language = 'en' | 'zh';
 
@@ -60,18 +59,6 @@ export function fmtAge(ms: number): string {
   return `${Math.floor(h / 24)} d`;
 }
 
-export function hintOf(i: DigestIncident, lang: Language): string {
-  return clean(lang === 'zh' && i.hint_zh ? i.hint_zh : i.hint);
-}
-
 export function endpointOf(method: string | null, endpoint: string | null): string {
   return clean(`${method ?? ''} ${endpoint ?? '(no URL)'}`.trim());
-}
-
-/** "acknowledged by alice at 07:10" when the incidents engine records who acked. */
-export function ackOf(i: DigestIncident, tz: string): string {
-  if (i.state !== 'acknowledged') return 'not acknowledged';
-  const by = i.acked_by ? ` by ${clean(i.acked_by)}` : '';
-  const at = i.acked_at !== null ? ` at ${fmtTime(i.acked_at, tz)}` : '';
-  return `acknowledged${by}${at}`;
 }

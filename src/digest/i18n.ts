@@ -61,8 +61,6 @@ export interface Labels {
   dropped: (n: number) => string;
   late: (at: string) => string;
   generated: (at: string, prev: string) => string;
-  acked: (by: string, at: string) => string;
-  notAcked: string;
   severity: Record<Severity, string>;
   category: Record<Category, string>;
 }
@@ -123,8 +121,6 @@ const EN: Labels = {
   dropped: (n) => `${n} earlier missed day(s) are not included.`,
   late: (at) => `This digest was due at ${at} and goes out late: apiwatch was not running then.`,
   generated: (at, prev) => `Generated ${at} by apiwatch. Changes compare with ${prev}.`,
-  acked: (by, at) => `acknowledged${by ? ` by ${by}` : ''}${at ? ` at ${at}` : ''}`,
-  notAcked: 'not acknowledged',
   severity: { critical: 'critical', error: 'error', warning: 'warning', info: 'info' },
   category: {
     auth: 'auth', config: 'config', request: 'request', validation: 'validation', not_found: 'not_found', conflict: 'conflict',
@@ -188,8 +184,6 @@ const ZH: Labels = {
   dropped: (n) => `更早错过的 ${n} 天未包含在内。`,
   late: (at) => `本摘要应于 ${at} 发出，现在延迟发送：当时 apiwatch 未在运行。`,
   generated: (at, prev) => `由 apiwatch 生成于 ${at}。变化与 ${prev} 对比。`,
-  acked: (by, at) => `已确认${by ? `（${by}` : '（'}${at ? `，${at}` : ''}）`,
-  notAcked: '未确认',
   severity: { critical: '严重', error: '错误', warning: '警告', info: '提示' },
   category: {
     auth: '认证', config: '配置', request: '请求', validation: '参数校验', not_found: '不存在', conflict: '冲突',
