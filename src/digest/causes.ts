@@ -38,6 +38,8 @@ export interface CauseRow {
   incidents: number;
   hint: string;
   hintZh: string;
+  /** The log's error text of the cause's most recent incident (shown escaped and clipped). */
+  lastError: string | null;
 }
 
 /** Apps and endpoints listed per cause row (the rest are counted, not named). */
@@ -59,7 +61,7 @@ export function queryCauses(db: DB, range: Range, prevRange: Range): CauseRow[] 
   for (const r of sev.all(range) as { cause: string; severity: Severity; category: string; n: number; inc: number }[]) {
     let row = rows.get(r.cause);
     if (!row) {
-      row = { key: r.cause, title: '', category: r.category, severity: r.severity, calls: 0, prev: 0, apps: [], endpoints: [], incidents: 0, hint: '', hintZh: '' };
+      row = { key: r.cause, title: '', category: r.category, severity: r.severity, calls: 0, prev: 0, apps: [], endpoints: [], incidents: 0, hint: '', hintZh: '', lastError: null };
       rows.set(r.cause, row);
     }
     row.calls += r.n;
@@ -83,12 +85,13 @@ export function queryCauses(db: DB, range: Range, prevRange: Range): CauseRow[] 
   // Title and hints: from the cause's most recently updated incident (the rule as loaded now).
   for (const r of db
     .prepare(
-      `SELECT ${CAUSE_SQL('i')} AS cause, title, hint, hint_zh FROM incidents i
+      `SELECT ${CAUSE_SQL('i')} AS cause, title, hint, hint_zh, error, last_description FROM incidents i
        WHERE id IN (SELECT max(id) FROM incidents GROUP BY ${CAUSE_SQL('incidents')})`,
     )
-    .all() as { cause: string; title: string; hint: string; hint_zh: string }[]) {
+    .all() as { cause: string; title: string; hint: string; hint_zh: string; error: string | null; last_description: string | null }[]) {
     const row = rows.get(r.cause);
-    if (row) Object.assign(row, { title: r.title, hint: r.hint, hintZh: r.hint_zh });
+    const lastError = r.last_description ? `${r.error ? `${r.error}: ` : ''}${r.last_description}` : null;
+    if (row) Object.assign(row, { title: r.title, hint: r.hint, hintZh: r.hint_zh, lastError });
   }
   for (const r of db
     .prepare(`SELECT ${k} AS cause, COALESCE(appkey, '') AS appkey, count(*) AS n FROM events e WHERE ts >= @start AND ts < @end GROUP BY cause, appkey ORDER BY n DESC, appkey`)

@@ -150,7 +150,7 @@ function causeRowHtml(c: HtmlCtx, r: CauseRow): string {
 <td style="${cell}${WRAP}">${badge(r.severity, L)} <b>${esc(causeName(r.key))}</b> ${esc(r.title)} ${small(`${esc(catLabel(L, r.category))} · ${fmtInt(r.incidents)} ${esc(L.incidents)}`)}
 <div style="font-size:12px;margin-top:2px;">${esc(L.apps)}: ${named(r.apps, (a) => a || '(unknown)', TOP_PER_CAUSE)}</div>
 <div style="font-size:12px;margin-top:2px;">${esc(L.endpoints)}: ${named(r.endpoints, (e) => endpointOf(e.method, e.endpoint), TOP_PER_CAUSE)}</div>
-<div style="font-size:12px;">${fixHtml(c, r.hint, r.hintZh, r.category)}</div></td></tr>`;
+<div style="font-size:12px;">${fixHtml(c, r.hint, r.hintZh, r.category)}</div>${r.lastError ? `<div style="font-size:12px;margin-top:2px;color:${MUTED};">${esc(L.lastError)}: ${mono(esc(truncate(clean(r.lastError), LAST_ERROR_CHARS)))}</div>` : ''}</td></tr>`;
 }
 
 function causes(c: HtmlCtx): string {

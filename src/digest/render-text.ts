@@ -75,7 +75,8 @@ function causeRow(c: TextCtx, r: CauseRow): string[] {
     `${' '.repeat(16)}${L.apps}: ${named(r.apps, (a) => clean(a || '(unknown)'), TOP_PER_CAUSE)}`,
     `${' '.repeat(16)}${L.endpoints}: ${named(r.endpoints, (e) => endpointOf(e.method, e.endpoint), TOP_PER_CAUSE)}`,
   ];
-  return [...lines, ...fixLines(L, c, r.hint, r.hintZh, r.category, ' '.repeat(16))];
+  const last = r.lastError ? [`${' '.repeat(16)}${L.lastError}: ${truncate(clean(r.lastError), LAST_ERROR_CHARS)}`] : [];
+  return [...lines, ...fixLines(L, c, r.hint, r.hintZh, r.category, ' '.repeat(16)), ...last];
 }
 
 function causes(c: TextCtx): string[] {
