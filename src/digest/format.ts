@@ -1,5 +1,4 @@
 import { DateTime } from 'luxon';
-import type { DigestIncident } from './query.js';
 
 export type Language = 'en' | 'zh';
 
@@ -10,9 +9,10 @@ const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u2028\u2029]/g;
 /**
  * Bidirectional embedding/override/isolate controls (U+202A–202E, U+2066–2069) are removed, as in
  * Slack: a right-to-left override in a log line would make the mail show text reversed ("Trojan
- * Source"), e.g. a path or an amount that reads differently from what it is.
+ * Source"), e.g. a path or an amount that reads differently from what it is. The invisible
+ * direction marks (U+200E/200F, U+061C) go too: they can flip how neighbouring text is ordered.
  */
-const BIDI = /[\u202a-\u202e\u2066-\u2069]/g;
+const BIDI = /[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
 
 /** Control characters from logs never reach a mail client or terminal. */
 export function clean(s: unknown): string {
@@ -59,18 +59,6 @@ export function fmtAge(ms: number): string {
   return `${Math.floor(h / 24)} d`;
 }
 
-export function hintOf(i: DigestIncident, lang: Language): string {
-  return clean(lang === 'zh' && i.hint_zh ? i.hint_zh : i.hint);
-}
-
 export function endpointOf(method: string | null, endpoint: string | null): string {
   return clean(`${method ?? ''} ${endpoint ?? '(no URL)'}`.trim());
-}
-
-/** "acknowledged by alice at 07:10" when the incidents engine records who acked. */
-export function ackOf(i: DigestIncident, tz: string): string {
-  if (i.state !== 'acknowledged') return 'not acknowledged';
-  const by = i.acked_by ? ` by ${clean(i.acked_by)}` : '';
-  const at = i.acked_at !== null ? ` at ${fmtTime(i.acked_at, tz)}` : '';
-  return `acknowledged${by}${at}`;
 }

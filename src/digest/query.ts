@@ -2,6 +2,7 @@ import type { DB } from '../store/db.js';
 import { CATEGORIES, SEVERITIES, severityRank, type Category, type Severity } from '../classify/types.js';
 import type { Incident } from '../incidents/types.js';
 import { buckets, previousPeriod, type Bucket, type Period } from './period.js';
+import { CAUSE_SQL, groupByCause, queryCauses, queryEndpointCauses, type CauseGroup, type CauseRow, type Count } from './causes.js';
 
 export interface DigestIncident extends Incident {
   /** Failed calls of this incident inside the period. */
@@ -23,6 +24,8 @@ export interface EndpointRow {
   endpoint: string | null;
   count: number;
   prev: number;
+  /** Causes that failed on this endpoint, most calls first. */
+  causes: Count<string>[];
 }
 
 export interface DeadLetter {
@@ -31,6 +34,8 @@ export interface DeadLetter {
   target: string;
   kind: string;
   incident_id: number | null;
+  /** Cause of the incident the notification was about ('' when unknown). */
+  cause: string;
   attempts: number;
   last_error: string | null;
   created_at: number;
@@ -66,6 +71,15 @@ export interface DigestData {
   silences: Silence[] | null;
   /** Full sizes of the lists above, which are capped at `limit`. */
   counts: { newIncidents: number; open: number; resolved: number; regressions: number };
+  /** Every cause with failed calls in the period, most failed calls first (info ones included). */
+  causes: CauseRow[];
+  /** Open, unacknowledged critical and error incidents, grouped by cause: what needs the reader. */
+  actions: CauseGroup[];
+  /** New and regressed incidents of the period, grouped by cause (uncapped; renderers cap). */
+  changed: { group: CauseGroup; newIds: Set<number>; regressedIds: Set<number> }[];
+  resolvedByCause: CauseGroup[];
+  /** The period ends in the future: a preview of today so far, data up to generatedAt. */
+  partial: boolean;
 }
 
 export interface QueryOptions {
@@ -105,8 +119,11 @@ function bySeverityThenCount(a: DigestIncident, b: DigestIncident): number {
 export function queryDigest(db: DB, period: Period, opts: QueryOptions): DigestData {
   const prev = previousPeriod(period);
   const limit = opts.limit ?? 20;
-  const range = { start: period.start, end: period.end };
-  const prevRange = { start: prev.start, end: prev.end };
+  // A period that has not ended (preview of today) compares with the same stretch of the day before.
+  const partial = opts.now < period.end;
+  const end = partial ? Math.max(period.start, opts.now) : period.end;
+  const range = { start: period.start, end };
+  const prevRange = { start: prev.start, end: partial ? prev.start + (end - period.start) : prev.end };
 
   const sevCat = db.prepare(
     'SELECT severity, category, count(*) AS n FROM events WHERE ts >= @start AND ts < @end GROUP BY severity, category',
@@ -177,8 +194,12 @@ export function queryDigest(db: DB, period: Period, opts: QueryOptions): DigestD
   for (const r of epSql.all(prevRange) as { method: string | null; endpoint: string | null; n: number }[]) {
     prevEp.set(`${r.method} ${r.endpoint}`, r.n);
   }
+  const epCauses = queryEndpointCauses(db, range);
   const endpoints = (epSql.all(range) as { method: string | null; endpoint: string | null; n: number }[])
-    .map((r) => ({ method: r.method, endpoint: r.endpoint, count: r.n, prev: prevEp.get(`${r.method} ${r.endpoint}`) ?? 0 }))
+    .map((r) => {
+      const k = `${r.method} ${r.endpoint}`;
+      return { method: r.method, endpoint: r.endpoint, count: r.n, prev: prevEp.get(k) ?? 0, causes: epCauses.get(k) ?? [] };
+    })
     .sort((a, b) => b.count - a.count || String(a.endpoint).localeCompare(String(b.endpoint)))
     .slice(0, 10);
 
@@ -213,6 +234,11 @@ export function queryDigest(db: DB, period: Period, opts: QueryOptions): DigestD
     deadLetters: queryDeadLetters(db, range, limit),
     silences: querySilences(db, opts.now),
     counts: { newIncidents: newIncidents.length, open: open.length, resolved: resolved.length, regressions: regressions.length },
+    causes: queryCauses(db, range, prevRange),
+    actions: groupByCause(open.filter((i) => i.state === 'firing' && (i.severity === 'critical' || i.severity === 'error'))),
+    changed: changedByCause(newIncidents, regressions),
+    resolvedByCause: groupByCause(resolved),
+    partial,
   };
 }
 
@@ -239,9 +265,22 @@ function derivedRegressions(
   return incidents(`i.id IN (${ids.map((r) => Number(r.id)).join(',')})`);
 }
 
+function changedByCause(created: DigestIncident[], regressed: DigestIncident[]): DigestData['changed'] {
+  const newIds = new Set(created.map((i) => i.id));
+  const regressedIds = new Set(regressed.map((i) => i.id));
+  const all = [...created, ...regressed.filter((i) => !newIds.has(i.id))];
+  return groupByCause(all).map((group) => ({
+    group,
+    newIds: new Set(group.incidents.filter((i) => newIds.has(i.id)).map((i) => i.id)),
+    regressedIds: new Set(group.incidents.filter((i) => regressedIds.has(i.id)).map((i) => i.id)),
+  }));
+}
+
 function queryDeadLetters(db: DB, range: { start: number; end: number }, limit: number): DeadLetter[] | null {
   if (!hasTable(db, 'outbox')) return null;
-  const rows = db.prepare("SELECT * FROM outbox WHERE state = 'dead' ORDER BY id DESC").all() as Record<string, unknown>[];
+  const rows = db
+    .prepare(`SELECT o.*, ${CAUSE_SQL('i')} AS cause FROM outbox o LEFT JOIN incidents i ON i.id = o.incident_id WHERE o.state = 'dead' ORDER BY o.id DESC`)
+    .all() as Record<string, unknown>[];
   return rows
     .map((r) => ({
       id: Number(r.id),
@@ -249,11 +288,14 @@ function queryDeadLetters(db: DB, range: { start: number; end: number }, limit: 
       target: String(r.target ?? ''),
       kind: String(r.kind ?? ''),
       incident_id: r.incident_id == null ? null : Number(r.incident_id),
+      cause: String(r.cause ?? ''),
       attempts: Number(r.attempts ?? 0),
       last_error: r.last_error == null ? null : String(r.last_error),
       created_at: toMs(r.created_at) ?? 0,
     }))
     .filter((d) => d.created_at >= range.start && d.created_at < range.end)
+    // Grouped by cause: a dead channel fails every cause's notifications alike.
+    .sort((a, b) => a.cause.localeCompare(b.cause) || b.id - a.id)
     .slice(0, limit);
 }
 

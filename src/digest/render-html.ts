@@ -1,10 +1,14 @@
-import { CATEGORIES, SEVERITIES, type Severity } from '../classify/types.js';
-import {
-  ackOf, delta, endpointOf, esc, fmtAge, fmtInt, fmtTime, hintOf, truncate, type Delta, type Language,
-} from './format.js';
+import type { Severity } from '../classify/types.js';
+import { clean, delta, endpointOf, esc, fmtAge, fmtInt, fmtTime, truncate, type Delta } from './format.js';
+import { causeName, TOP_PER_CAUSE, type CauseGroup, type CauseRow, type Count } from './causes.js';
+import { catLabel, fixText, labels, sevLabel, type Labels } from './i18n.js';
 import { periodLabel } from './period.js';
 import type { DigestData, DigestIncident } from './query.js';
 import { digestSubject } from './subject.js';
+import {
+  ACTION_TARGETS, actionableCauses, ackCommand, expectedCauses, FULL_CAUSE_ROWS, foldedNames, GROUP_INCIDENTS,
+  incidentsCommand, incidentUrl, LAST_ERROR_CHARS, lastError, SECTION_CAUSES, sectionOrder, type SectionId, type ViewOptions,
+} from './view.js';
 
 /*
  * Email-client-safe HTML: nested tables, inline styles, bgcolor attributes, no images, no
@@ -13,18 +17,12 @@ import { digestSubject } from './subject.js';
  * max-width). Every value that came from a log passes through esc().
  */
 
-export interface RenderOptions {
-  language: Language;
-  /** Missed days left out of a capped catch-up. */
-  droppedDays?: number;
-  /** When the scheduled digest was due; a note says so when it goes out well after that. */
-  dueAt?: number;
-}
+export type RenderOptions = ViewOptions;
 
 /** The note for a digest rendered more than 10 minutes after its send time (daemon was down). */
 export function lateNote(d: DigestData, opts: RenderOptions): string | null {
   if (opts.dueAt === undefined || d.generatedAt - opts.dueAt < 10 * 60_000) return null;
-  return `This digest was due at ${fmtTime(opts.dueAt, d.period.timezone)} and goes out late: apiwatch was not running then.`;
+  return labels(opts.language).late(fmtTime(opts.dueAt, d.period.timezone));
 }
 
 const SEV_COLOR: Record<Severity, string> = { critical: '#b42318', error: '#c4320a', warning: '#9a6700', info: '#57606a' };
@@ -40,8 +38,8 @@ function deltaHtml(d: Delta): string {
   return `<span style="color:${color};font-size:11px;white-space:nowrap;">${esc(d.text)}</span>`;
 }
 
-function badge(s: Severity): string {
-  return `<span style="display:inline-block;padding:1px 6px;border-radius:3px;background:${SEV_COLOR[s] ?? MUTED};color:#ffffff;font-size:11px;font-weight:bold;text-transform:uppercase;">${esc(s)}</span>`;
+function badge(s: Severity, L: Labels): string {
+  return `<span style="display:inline-block;padding:1px 6px;border-radius:3px;background:${SEV_COLOR[s] ?? MUTED};color:#ffffff;font-size:11px;font-weight:bold;text-transform:uppercase;white-space:nowrap;">${esc(sevLabel(L, s))}</span>`;
 }
 
 function section(title: string, inner: string): string {
@@ -55,74 +53,10 @@ function para(text: string, color = '#1f2328'): string {
   return `<p style="margin:0 0 8px 0;color:${color};${WRAP}">${text}</p>`;
 }
 
-function incidentBlock(i: DigestIncident, d: DigestData, lang: Language, showOpen: boolean): string {
-  const tz = d.period.timezone;
-  const lines = [
-    `<div>${badge(i.severity)} <b>${esc(i.ref ?? '—')}</b> · ${esc(i.title)} <span style="color:${MUTED};">#${i.id} · ${esc(i.category)}</span></div>`,
-    `<div style="font-family:${MONO};font-size:12px;margin-top:2px;">${esc(endpointOf(i.method, i.endpoint))}${i.appkey ? ` · ${esc(i.appkey)}` : ''}${i.status !== null ? ` · HTTP ${i.status}` : ''}</div>`,
-    `<div style="color:${MUTED};font-size:12px;margin-top:2px;">${fmtInt(i.periodCount)} failed calls in period · ${fmtInt(i.count)} total · first ${fmtTime(i.first_seen, tz)} · last ${fmtTime(i.last_seen, tz)}</div>`,
-  ];
-  if (showOpen) {
-    const acked = i.state === 'acknowledged';
-    lines.push(
-      `<div style="font-size:12px;margin-top:2px;">open for ${fmtAge(d.generatedAt - i.first_seen)} · <span style="color:${acked ? '#1a7f37' : '#b42318'};">${esc(ackOf(i, tz))}</span></div>`,
-    );
-  }
-  if (i.last_description) {
-    lines.push(`<div style="font-size:12px;margin-top:2px;color:${MUTED};">Last error: <span style="font-family:${MONO};">${esc(truncate(`${i.error ? `${i.error}: ` : ''}${i.last_description}`, 240))}</span></div>`);
-  }
-  const hint = hintOf(i, lang);
-  if (hint) lines.push(`<div style="margin-top:4px;"><b>Fix:</b> ${esc(hint)}</div>`);
-  return `<table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0" style="margin:0 0 10px 0;border-left:4px solid ${SEV_COLOR[i.severity] ?? MUTED};background:#f6f8fa;">
-<tr><td style="padding:8px 10px;font-size:13px;${WRAP}">${lines.join('\n')}</td></tr></table>`;
-}
-
-/** An incident already shown in full higher up: one line, so the mail stays readable in a minute. */
-function incidentLine(i: DigestIncident, d: DigestData, showOpen: boolean): string {
-  const open = showOpen
-    ? ` · open for ${fmtAge(d.generatedAt - i.first_seen)} · <span style="color:${i.state === 'acknowledged' ? '#1a7f37' : '#b42318'};">${esc(ackOf(i, d.period.timezone))}</span>`
-    : '';
-  return `<div style="margin:0 0 6px 0;padding:4px 10px;border-left:4px solid ${SEV_COLOR[i.severity] ?? MUTED};font-size:13px;${WRAP}">${badge(i.severity)} <b>${esc(i.ref ?? '—')}</b> · ${esc(i.title)} <span style="color:${MUTED};">#${i.id}</span> · ${fmtInt(i.periodCount)} in period${open} <span style="color:${MUTED};font-size:12px;">(details above)</span></div>`;
-}
-
-function incidentSection(
-  title: string, list: DigestIncident[], total: number, d: DigestData, lang: Language, showOpen: boolean, empty: string, shown: Set<number>,
-): string {
-  if (!list.length) return section(`${title} (0)`, para(empty, MUTED));
-  const more = total > list.length ? para(`…and ${total - list.length} more (see <span style="font-family:${MONO};">apiwatch incidents</span>).`, MUTED) : '';
-  const items = list.map((i) => {
-    if (shown.has(i.id)) return incidentLine(i, d, showOpen);
-    shown.add(i.id);
-    return incidentBlock(i, d, lang, showOpen);
-  });
-  return section(`${title} (${total})`, items.join('\n') + more);
-}
-
-function summaryTable(d: DigestData): string {
-  const th = (t: string, align = 'right') =>
-    `<th align="${align}" style="padding:4px 6px;border-bottom:2px solid #d0d7de;font-size:12px;color:${MUTED};text-align:${align};">${t}</th>`;
-  const td = (count: number, prev: number, bold = false) =>
-    `<td align="right" style="padding:4px 6px;border-bottom:1px solid #eaeef2;text-align:right;vertical-align:top;${bold ? 'font-weight:bold;' : ''}">${count ? fmtInt(count) : '<span style="color:#afb8c1;">0</span>'}<br>${deltaHtml(delta(count, prev))}</td>`;
-  const cats = CATEGORIES.filter((c) => d.matrix.some((m) => m.category === c));
-  const rows = cats.map((c) => {
-    const cells = SEVERITIES.map((s) => d.matrix.find((m) => m.category === c && m.severity === s) ?? { count: 0, prev: 0 });
-    const cur = cells.reduce((n, x) => n + x.count, 0);
-    const prev = cells.reduce((n, x) => n + x.prev, 0);
-    return `<tr><td style="padding:4px 6px;border-bottom:1px solid #eaeef2;font-family:${MONO};font-size:12px;vertical-align:top;">${esc(c)}</td>${cells.map((x) => td(x.count, x.prev)).join('')}${td(cur, prev, true)}</tr>`;
-  });
-  const totals = SEVERITIES.map((s) => td(d.bySeverity[s].count, d.bySeverity[s].prev, true)).join('');
-  return `<table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0" style="border-collapse:collapse;font-size:13px;">
-<tr>${th('category', 'left')}${SEVERITIES.map((s) => th(s)).join('')}${th('total')}</tr>
-${rows.join('\n')}
-<tr><td style="padding:4px 6px;font-weight:bold;">all</td>${totals}${td(d.total, d.prevTotal, true)}</tr>
-</table>
-${para(`Change against ${esc(periodLabel(d.previous))}.`, MUTED).replace('margin:0 0 8px 0', 'margin:6px 0 0 0;font-size:12px')}`;
-}
-
 const CHART_H = 80;
 
 /** A bar chart from table cells: one column per bucket, bar height in px, labels below. */
-function chart(d: DigestData): string {
+function chart(d: DigestData, L: Labels): string {
   const bars = d.chart.bars;
   const max = Math.max(1, ...bars.map((b) => b.count));
   const every = d.chart.unit === 'day' ? 1 : bars.length > 30 ? 6 : 3;
@@ -137,93 +71,220 @@ function chart(d: DigestData): string {
     .map((b, i) => `<td align="center" style="padding:2px 0 0 0;font-size:9px;line-height:1;color:${MUTED};text-align:center;">${i % every === 0 ? esc(b.label) : ''}</td>`)
     .join('');
   const peak = bars.reduce((p, b) => (b.count > p.count ? b : p), bars[0]);
-  const unit = d.chart.unit === 'hour' ? 'hour' : 'day';
-  const peakText = peak && peak.count
-    ? `Peak ${unit} ${esc(peak.label)}${unit === 'hour' ? ':00' : ''} with ${fmtInt(peak.count)} failed calls; scale 0–${fmtInt(max)}. Times in ${esc(d.period.timezone)}.`
-    : `No failed calls. Times in ${esc(d.period.timezone)}.`;
+  const peakText = esc(peak && peak.count
+    ? L.peak(d.chart.unit, peak.label, fmtInt(peak.count), fmtInt(max), d.period.timezone)
+    : L.noCalls(d.period.timezone));
   return `<table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0" style="table-layout:fixed;border-bottom:1px solid #afb8c1;">
 <tr>${cols}</tr></table>
 <table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0" style="table-layout:fixed;"><tr>${labels}</tr></table>
 ${para(peakText, MUTED).replace('margin:0 0 8px 0', 'margin:6px 0 0 0;font-size:12px')}`;
 }
 
-function endpointsTable(d: DigestData): string {
+
+interface HtmlCtx {
+  d: DigestData;
+  L: Labels;
+  opts: ViewOptions;
+}
+
+const small = (t: string) => `<span style="color:${MUTED};font-size:12px;">${t}</span>`;
+const mono = (t: string) => `<span style="font-family:${MONO};font-size:12px;">${t}</span>`;
+const cell = 'padding:4px 6px;border-bottom:1px solid #eaeef2;vertical-align:top;';
+
+function named<T>(list: Count<T>[], name: (x: T) => string, max: number): string {
+  const shown = list.slice(0, max).map((x) => `${mono(esc(name(x.item)))} ${fmtInt(x.count)}`);
+  return shown.join(' · ') + (list.length > max ? ` ${small(`+${list.length - max}`)}` : '');
+}
+
+function fixHtml(c: HtmlCtx, hint: string, hintZh: string, category: string): string {
+  const f = fixText(c.opts.language, clean(hint), clean(hintZh), category);
+  let out = f.text ? `<div style="margin-top:4px;"><b>${esc(c.L.fix)}:</b> ${esc(f.text)}</div>` : '';
+  if (f.english) out += `<div style="margin-top:2px;font-size:12px;color:${MUTED};">${esc(c.L.fixEnglish)}: ${esc(f.english)}</div>`;
+  return out;
+}
+
+function box(color: string, inner: string): string {
+  return `<table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0" style="margin:0 0 10px 0;border-left:4px solid ${color};background:#f6f8fa;">
+<tr><td style="padding:8px 10px;font-size:13px;${WRAP}">${inner}</td></tr></table>`;
+}
+
+function targets<T>(list: T[], show: (x: T) => string): string {
+  return list.slice(0, ACTION_TARGETS).map(show).join(', ') + (list.length > ACTION_TARGETS ? ` ${small(`+${list.length - ACTION_TARGETS}`)}` : '');
+}
+
+function lastHtml(c: HtmlCtx, g: CauseGroup): string {
+  const last = lastError(g);
+  return last ? `<div style="font-size:12px;margin-top:2px;color:${MUTED};">${esc(c.L.lastError)}: ${mono(esc(truncate(clean(last), LAST_ERROR_CHARS)))}</div>` : '';
+}
+
+function actions(c: HtmlCtx): string {
+  const { d, L } = c;
+  const n = d.actions.reduce((s, g) => s + g.incidents.length, 0);
+  if (!d.actions.length) return section(`${esc(L.actions)} (0)`, para(esc(L.actionsNone), '#1a7f37'));
+  const items = d.actions.map((g, k) => {
+    let act: string;
+    if (c.opts.publicUrl) {
+      const links = g.incidents.slice(0, GROUP_INCIDENTS).map((i) => `<a href="${esc(incidentUrl(c.opts.publicUrl!, i.id))}" style="color:#0969da;">#${i.id}</a>`);
+      const left = g.incidents.length - links.length;
+      act = `<b>${esc(L.open)}:</b> ${links.join(' ')}${left > 0 ? ` ${small(`+${left}: ${mono(esc(incidentsCommand(g.key, 'firing')))}`)}` : ''}`;
+    } else {
+      const ack = ackCommand(g);
+      act = `<b>${esc(L.ack)}:</b> ${mono(esc(ack.command))}${ack.rest ? ` ${small(mono(esc(ack.rest)))}` : ''}`;
+    }
+    return box(SEV_COLOR[g.severity] ?? MUTED, [
+      `<div>${k + 1}. ${badge(g.severity, L)} <b>${esc(causeName(g.key))}</b> ${esc(g.title)}</div>`,
+      `<div style="font-size:12px;margin-top:2px;"><b>${fmtInt(g.calls)}</b> ${esc(L.calls)} · ${esc(L.incidentsOpen(g.incidents.length))} · <span style="color:#b42318;">${esc(L.openFor(fmtAge(d.generatedAt - g.since)))}</span></div>`,
+      `<div style="font-size:12px;margin-top:2px;">${esc(L.apps)}: ${targets(g.apps, (a) => mono(esc(a || '(unknown)')))}</div>`,
+      `<div style="font-size:12px;margin-top:2px;">${esc(L.endpoints)}: ${targets(g.endpoints, (e) => mono(esc(endpointOf(e.method, e.endpoint))))}</div>`,
+      fixHtml(c, g.hint, g.hintZh, g.category),
+      lastHtml(c, g),
+      `<div style="margin-top:4px;font-size:12px;">${act}</div>`,
+    ].join('\n'));
+  });
+  return section(`${esc(L.actions)} (${d.actions.length})`, para(esc(`${L.actionsIntro} ${L.incidentsOpen(n)}.`), MUTED) + items.join('\n'));
+}
+
+function causeRowHtml(c: HtmlCtx, r: CauseRow): string {
+  const { L } = c;
+  return `<tr><td style="${cell}width:52px;text-align:right;white-space:nowrap;" align="right"><b>${fmtInt(r.calls)}</b><br>${deltaHtml(delta(r.calls, r.prev))}</td>
+<td style="${cell}${WRAP}">${badge(r.severity, L)} <b>${esc(causeName(r.key))}</b> ${esc(r.title)} ${small(`${esc(catLabel(L, r.category))} · ${fmtInt(r.incidents)} ${esc(L.incidents)}`)}
+<div style="font-size:12px;margin-top:2px;">${esc(L.apps)}: ${named(r.apps, (a) => a || '(unknown)', TOP_PER_CAUSE)}</div>
+<div style="font-size:12px;margin-top:2px;">${esc(L.endpoints)}: ${named(r.endpoints, (e) => endpointOf(e.method, e.endpoint), TOP_PER_CAUSE)}</div>
+<div style="font-size:12px;">${fixHtml(c, r.hint, r.hintZh, r.category)}</div>${r.lastError ? `<div style="font-size:12px;margin-top:2px;color:${MUTED};">${esc(L.lastError)}: ${mono(esc(truncate(clean(r.lastError), LAST_ERROR_CHARS)))}</div>` : ''}</td></tr>`;
+}
+
+function causes(c: HtmlCtx): string {
+  const { d, L } = c;
+  const rows = actionableCauses(d);
+  const full = rows.slice(0, FULL_CAUSE_ROWS).map((r) => causeRowHtml(c, r));
+  const tail = rows.slice(FULL_CAUSE_ROWS);
+  let folded = '';
+  if (tail.length) {
+    const lines = tail.map(
+      (r) => `<tr><td style="${cell}text-align:right;white-space:nowrap;" align="right">${fmtInt(r.calls)} ${deltaHtml(delta(r.calls, r.prev))}</td><td style="${cell}${WRAP}"><b>${esc(causeName(r.key))}</b> ${esc(truncate(r.title, 90))} ${small(`${esc(sevLabel(L, r.severity))} · ${fmtInt(r.incidents)} ${esc(L.incidents)}`)}</td></tr>`,
+    );
+    folded = `<tr><td colspan="2" style="padding:10px 6px 4px 6px;font-weight:bold;">${esc(L.otherCauses(tail.length, fmtInt(tail.reduce((n, r) => n + r.calls, 0))))}</td></tr>\n${lines.join('\n')}`;
+  }
+  return section(
+    esc(L.causes(rows.length)),
+    para(small(esc(`${L.causesIntro} ${L.calls} / ${L.change} ${L.vsPrevious(periodLabel(d.previous))}`))) +
+      `<table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0" style="border-collapse:collapse;font-size:13px;table-layout:fixed;">
+<tr><td style="width:64px;"></td><td></td></tr>
+${full.join('\n')}
+${folded}</table>`,
+  );
+}
+
+function expected(c: HtmlCtx): string {
+  const rows = expectedCauses(c.d);
+  const items = rows.map((r) => `<span style="white-space:nowrap;">${mono(esc(causeName(r.key)))} ${esc(truncate(r.title, 60))} ${fmtInt(r.calls)}</span>`);
+  return `<tr><td style="padding:12px 20px 4px 20px;font-size:12px;color:${MUTED};${WRAP}"><b>${esc(c.L.expected(rows.length))}</b> · ${esc(c.L.expectedIntro)}<br>${items.join(' · ')}</td></tr>`;
+}
+
+function incidentLine(i: DigestIncident): string {
+  return `<div style="font-size:12px;margin-top:2px;${WRAP}">${mono(`#${i.id} ${esc(endpointOf(i.method, i.endpoint))}${i.appkey ? ` ${esc(i.appkey)}` : ''}`)} ${small(`(${fmtInt(i.periodCount)})`)}</div>`;
+}
+
+function groupHtml(c: HtmlCtx, g: CauseGroup, counts: string): string {
+  const left = g.incidents.length - GROUP_INCIDENTS;
+  return `<div style="margin:0 0 8px 0;padding:4px 10px;border-left:4px solid ${SEV_COLOR[g.severity] ?? MUTED};font-size:13px;${WRAP}">${badge(g.severity, c.L)} <b>${esc(causeName(g.key))}</b> ${esc(g.title)} ${small(`${esc(counts)} · ${fmtInt(g.calls)} ${esc(c.L.calls)}`)}
+${g.incidents.slice(0, GROUP_INCIDENTS).map(incidentLine).join('\n')}${left > 0 ? `\n<div style="font-size:12px;color:${MUTED};">${esc(c.L.more(left, ''))}${mono(esc(incidentsCommand(g.key)))}</div>` : ''}</div>`;
+}
+
+function changed(c: HtmlCtx): string {
+  const { d, L } = c;
+  const nReg = d.changed.reduce((n, x) => n + x.regressedIds.size, 0);
+  const title = esc(`${L.newRegressed} (${L.newN(d.counts.newIncidents)}, ${L.regressedN(nReg)})`);
+  if (!d.changed.length) return section(title, para(esc(L.noNew), MUTED));
+  const items = d.changed.slice(0, SECTION_CAUSES).map((x) => groupHtml(c, x.group, `${L.newN(x.newIds.size)}, ${L.regressedN(x.regressedIds.size)}`));
+  const rest = d.changed.slice(SECTION_CAUSES);
+  const more = rest.length ? para(small(esc(L.moreCauses(rest.length, foldedNames(rest.map((x) => x.group)))) + ` (${mono(esc(incidentsCommand('')))})`)) : '';
+  return section(title, items.join('\n') + more);
+}
+
+function resolved(c: HtmlCtx): string {
+  const { d, L } = c;
+  const title = esc(`${L.resolved} (${d.counts.resolved})`);
+  if (!d.resolvedByCause.length) return section(title, para(esc(L.noResolved), MUTED));
+  const items = d.resolvedByCause.slice(0, SECTION_CAUSES).map((g) => groupHtml(c, g, `${g.incidents.length} ${L.incidents}`));
+  const rest = d.resolvedByCause.slice(SECTION_CAUSES);
+  const more = rest.length ? para(small(esc(L.moreCauses(rest.length, foldedNames(rest))) + ` (${mono(esc(incidentsCommand('', 'resolved')))})`)) : '';
+  return section(title, items.join('\n') + more);
+}
+
+function endpoints(c: HtmlCtx): string {
+  const { d, L } = c;
+  const th = (t: string, align: string) => `<th align="${align}" style="padding:4px 6px;border-bottom:2px solid #d0d7de;font-size:12px;color:${MUTED};text-align:${align};">${esc(t)}</th>`;
   const rows = d.endpoints.map(
-    (e) => `<tr><td style="padding:4px 6px;border-bottom:1px solid #eaeef2;font-family:${MONO};font-size:12px;${WRAP}">${esc(endpointOf(e.method, e.endpoint))}</td>
-<td align="right" style="padding:4px 6px;border-bottom:1px solid #eaeef2;text-align:right;white-space:nowrap;">${fmtInt(e.count)}</td>
-<td align="right" style="padding:4px 6px;border-bottom:1px solid #eaeef2;text-align:right;white-space:nowrap;">${deltaHtml(delta(e.count, e.prev))}${e.prev ? ` <span style="color:${MUTED};font-size:11px;">(${fmtInt(e.prev)})</span>` : ''}</td></tr>`,
+    (e) => `<tr><td style="${cell}${WRAP}">${mono(esc(endpointOf(e.method, e.endpoint)))}<div style="font-size:11px;color:${MUTED};">${esc(L.causesCol)}: ${e.causes.slice(0, TOP_PER_CAUSE).map((k) => `${esc(causeName(k.item))} ${fmtInt(k.count)}`).join(' · ')}${e.causes.length > TOP_PER_CAUSE ? ` +${e.causes.length - TOP_PER_CAUSE}` : ''}</div></td>
+<td align="right" style="${cell}text-align:right;white-space:nowrap;">${fmtInt(e.count)}<br>${deltaHtml(delta(e.count, e.prev))}</td></tr>`,
   );
-  return `<table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0" style="border-collapse:collapse;font-size:13px;">
-<tr><th align="left" style="padding:4px 6px;border-bottom:2px solid #d0d7de;font-size:12px;color:${MUTED};text-align:left;">endpoint</th><th align="right" style="padding:4px 6px;border-bottom:2px solid #d0d7de;font-size:12px;color:${MUTED};text-align:right;">failed</th><th align="right" style="padding:4px 6px;border-bottom:2px solid #d0d7de;font-size:12px;color:${MUTED};text-align:right;">trend</th></tr>
-${rows.join('\n')}</table>`;
+  return section(esc(L.topEndpoints), `<table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0" style="border-collapse:collapse;font-size:13px;">
+<tr>${th(L.endpoint, 'left')}${th(L.failed, 'right')}</tr>
+${rows.join('\n')}</table>`);
 }
 
-function deadLetters(d: DigestData): string {
-  if (d.deadLetters === null) return '';
-  if (!d.deadLetters.length) return section('Undelivered notifications (0)', para('Every notification in this period was delivered.', MUTED));
-  const items = d.deadLetters.map(
-    (x) => `<li style="margin:0 0 4px 0;${WRAP}"><b>${esc(x.channel)}</b> → ${esc(truncate(x.target, 80))} · ${esc(x.kind)}${x.incident_id !== null ? ` · incident #${x.incident_id}` : ''} · ${x.attempts} attempts · ${fmtTime(x.created_at, d.period.timezone)}<br><span style="color:${MUTED};font-size:12px;font-family:${MONO};">${esc(truncate(x.last_error ?? '', 200))}</span></li>`,
-  );
-  return section(`Undelivered notifications (${d.deadLetters.length})`, `<ul style="margin:0;padding:0 0 0 18px;">${items.join('\n')}</ul>`);
+function chartSection(c: HtmlCtx): string {
+  const tz = c.d.period.timezone;
+  return section(esc(c.d.chart.unit === 'hour' ? c.L.perHour(tz) : c.L.perDay(tz)), chart(c.d, c.L));
 }
 
-function silences(d: DigestData): string {
-  if (d.silences === null) return '';
-  if (!d.silences.length) return section('Active silences (0)', para('No alerts are silenced.', MUTED));
-  const items = d.silences.map(
-    (s) => `<li style="margin:0 0 4px 0;${WRAP}"><span style="font-family:${MONO};font-size:12px;">${s.matchers.map((m) => `${esc(m.name)}=${esc(m.value)}`).join(', ') || '(all)'}</span> until ${fmtTime(s.ends_at, d.period.timezone)}${s.created_by ? ` · by ${esc(s.created_by)}` : ''}${s.comment ? ` · ${esc(truncate(s.comment, 120))}` : ''}</li>`,
+function dead(c: HtmlCtx): string {
+  const { d, L } = c;
+  const list = d.deadLetters ?? [];
+  if (!list.length) return section(esc(L.deadLetters(0)), para(esc(L.allDelivered), MUTED));
+  const items = list.map(
+    (x) => `<li style="margin:0 0 4px 0;${WRAP}">${x.cause ? `<b>${esc(causeName(x.cause))}</b>: ` : ''}<b>${esc(x.channel)}</b> → ${esc(truncate(x.target, 80))} · ${esc(x.kind)}${x.incident_id !== null ? ` · #${x.incident_id}` : ''} · ${esc(L.attempts(x.attempts))} · ${fmtTime(x.created_at, d.period.timezone)}<br>${small(mono(esc(truncate(x.last_error ?? '', 200))))}</li>`,
   );
-  return section(`Active silences (${d.silences.length})`, `<ul style="margin:0;padding:0 0 0 18px;">${items.join('\n')}</ul>`);
+  return section(esc(L.deadLetters(list.length)), `<ul style="margin:0;padding:0 0 0 18px;">${items.join('\n')}</ul>`);
 }
 
-function headline(d: DigestData): string {
-  if (d.total === 0) return para('<b>No failed calls</b> to the Easemob / Agora Chat REST API in this period.');
-  const parts = SEVERITIES.filter((s) => d.bySeverity[s].count > 0).map(
-    (s) => `<span style="white-space:nowrap;">${badge(s)} <b>${fmtInt(d.bySeverity[s].count)}</b></span>`,
+function silences(c: HtmlCtx): string {
+  const { d, L } = c;
+  const list = d.silences ?? [];
+  if (!list.length) return section(esc(L.silences(0)), para(esc(L.noSilences), MUTED));
+  const items = list.map(
+    (s) => `<li style="margin:0 0 4px 0;${WRAP}">${mono(s.matchers.map((m) => `${esc(m.name)}=${esc(m.value)}`).join(', ') || '(all)')} ${esc(L.until)} ${fmtTime(s.ends_at, d.period.timezone)}${s.created_by ? ` · ${esc(L.by)} ${esc(s.created_by)}` : ''}${s.comment ? ` · ${esc(truncate(s.comment, 120))}` : ''}</li>`,
   );
+  return section(esc(L.silences(list.length)), `<ul style="margin:0;padding:0 0 0 18px;">${items.join('\n')}</ul>`);
+}
+
+const SECTIONS: Record<SectionId, (c: HtmlCtx) => string> = { actions, causes, expected, changed, resolved, endpoints, chart: chartSection, dead, silences };
+
+function headline(c: HtmlCtx): string {
+  const { d, L } = c;
+  if (d.total === 0) return para(`<b>${esc(L.noFailed)}</b>`);
+  const n = d.actions.reduce((s, g) => s + g.incidents.length, 0);
   const tot = delta(d.total, d.prevTotal);
-  return para(`<b>${fmtInt(d.total)}</b> failed calls ${deltaHtml(tot)} &nbsp; ${parts.join(' &nbsp; ')}`) +
-    (d.appkeys.length ? para(`Apps: ${d.appkeys.map((a) => `<span style="font-family:${MONO};font-size:12px;">${esc(a.appkey || '(unknown)')}</span> ${fmtInt(a.count)}`).join(' · ')}`, MUTED) : '');
+  return para(`<b>${esc(L.failedCalls(fmtInt(d.total)))}</b> ${deltaHtml(tot)} ${small(esc(L.vsPrevious(periodLabel(d.previous))))} · <b style="color:${d.actions.length ? '#b42318' : '#1a7f37'};">${esc(L.causesNeedAction(d.actions.length, n))}</b>`) +
+    (d.appkeys.length ? para(`${esc(L.apps)}: ${d.appkeys.map((a) => `${mono(esc(a.appkey || '(unknown)'))} ${fmtInt(a.count)}`).join(' · ')}`, MUTED) : '');
 }
 
 export function renderHtml(d: DigestData, opts: RenderOptions): string {
-  const lang = opts.language;
+  const L = labels(opts.language);
+  const c: HtmlCtx = { d, L, opts };
   const label = periodLabel(d.period);
+  const tz = d.period.timezone;
   const notes: string[] = [];
-  if (d.period.days > 1) {
-    notes.push(`This catch-up digest covers <b>${d.period.days} days</b> (${esc(label)}): the daily digest could not go out at its usual time.`);
-  }
-  if (opts.droppedDays) notes.push(`${opts.droppedDays} earlier missed day(s) are not included.`);
+  if (d.partial) notes.push(esc(L.soFar(fmtTime(d.generatedAt, tz))));
+  if (d.period.days > 1) notes.push(esc(L.catchUp(d.period.days, label)));
+  if (opts.droppedDays) notes.push(esc(L.dropped(opts.droppedDays)));
   const late = lateNote(d, opts);
   if (late) notes.push(esc(late));
   const parts: string[] = [
     `<tr><td style="padding:18px 20px 8px 20px;background:#24292f;color:#ffffff;">
-<div style="font-size:12px;color:#d0d7de;">apiwatch daily digest</div>
-<h1 style="margin:2px 0 0 0;font-size:20px;line-height:1.3;color:#ffffff;font-family:${FONT};">Failed Easemob API calls · ${esc(label)}</h1>
-<div style="font-size:12px;color:#d0d7de;">${fmtTime(d.period.start, d.period.timezone)} – ${fmtTime(d.period.end, d.period.timezone)} ${esc(d.period.timezone)}</div>
+<div style="font-size:12px;color:#d0d7de;">${esc(L.brand)}</div>
+<h1 style="margin:2px 0 0 0;font-size:20px;line-height:1.3;color:#ffffff;font-family:${FONT};">${esc(L.title(label))}</h1>
+<div style="font-size:12px;color:#d0d7de;">${fmtTime(d.period.start, tz)} – ${fmtTime(d.period.end, tz)} ${esc(tz)}</div>
 </td></tr>`,
-    `<tr><td style="padding:14px 20px 0 20px;${WRAP}">${notes.map((n) => para(n, '#9a6700')).join('')}${headline(d)}</td></tr>`,
+    `<tr><td style="padding:14px 20px 0 20px;${WRAP}">${notes.map((n) => para(n, '#9a6700')).join('')}${headline(c)}</td></tr>`,
   ];
-  const shown = new Set<number>();
-  if (d.total > 0) {
-    parts.push(section('Summary by category and severity', summaryTable(d)));
-    parts.push(section(d.chart.unit === 'hour' ? 'Failed calls per hour' : 'Failed calls per day', chart(d)));
-    parts.push(incidentSection('New incidents', d.newIncidents, d.counts.newIncidents, d, lang, false, 'No new incidents.', shown));
-    parts.push(incidentSection('Regressions', d.regressions, d.counts.regressions, d, lang, false, 'No incident came back after resolving.', shown));
-  }
-  parts.push(incidentSection('Still open', d.open, d.counts.open, d, lang, true, 'Nothing is open.', shown));
-  if (d.total > 0 || d.counts.resolved > 0) {
-    parts.push(incidentSection('Resolved', d.resolved, d.counts.resolved, d, lang, false, 'No incident resolved in this period.', shown));
-  }
-  if (d.total > 0) parts.push(section('Top endpoints by failed calls', endpointsTable(d)));
-  parts.push(deadLetters(d));
-  parts.push(silences(d));
+  for (const id of sectionOrder(d)) parts.push(SECTIONS[id](c));
   parts.push(`<tr><td style="padding:16px 20px 18px 20px;font-size:11px;color:${MUTED};border-top:1px solid #eaeef2;${WRAP}">
-Generated ${fmtTime(d.generatedAt, d.period.timezone)} ${esc(d.period.timezone)} by apiwatch. Trends compare with ${esc(periodLabel(d.previous))}.
-Acknowledge with <span style="font-family:${MONO};">apiwatch incident ack &lt;id&gt;</span>; details with <span style="font-family:${MONO};">apiwatch incidents</span>.
+${esc(L.generated(`${fmtTime(d.generatedAt, tz)} ${tz}`, periodLabel(d.previous)))}
 </td></tr>`);
   return `<!DOCTYPE html>
-<html lang="${lang === 'zh' ? 'zh' : 'en'}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><meta name="color-scheme" content="light"><title>${esc(digestSubject(d))}</title></head>
+<html lang="${opts.language === 'zh' ? 'zh' : 'en'}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><meta name="color-scheme" content="light"><title>${esc(digestSubject(d, opts.language))}</title></head>
 <body style="margin:0;padding:0;background:#f6f8fa;">
 <table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0" bgcolor="#f6f8fa" style="background:#f6f8fa;"><tr><td align="center" style="padding:0;">
 <!--[if mso]><table role="presentation" width="600" cellpadding="0" cellspacing="0" border="0"><tr><td><![endif]-->

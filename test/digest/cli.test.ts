@@ -5,7 +5,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { openDatabase } from '../../src/store/db.js';
 import { tempDir } from '../helpers/tmp.js';
-import { startSmtp, testConfig } from './helpers.js';
+import { DateTime } from 'luxon';
+import { record, startSmtp, testConfig } from './helpers.js';
 import { seedRealistic } from './fixtures.js';
 
 function cli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
@@ -39,24 +40,55 @@ digest:
   const file = join(dir, 'apiwatch.yaml');
   const out = join(dir, 'preview.html');
 
-  const [preview, send, bad] = await Promise.all([
+  const [preview, send, bad, byRef] = await Promise.all([
     cli(['digest', 'preview', '--config', file, '--period', '2026-11-27', '--out', out]),
     cli(['digest', 'send', '--config', file, '--period', '2026-11-27']),
     cli(['digest', 'preview', '--config', file, '--period', '27/11/2026']),
+    // The digest's pointer for the incidents a cause group leaves out.
+    cli(['incidents', '--config', file, '--ref', 'S429', '--json']),
   ]);
+  assert.equal(byRef.code, 0, byRef.stderr);
+  const refs = byRef.stdout.trim().split('\n').map((l) => JSON.parse(l).ref);
+  assert.deepEqual(refs, ['S429']);
   assert.equal(preview.code, 0, preview.stderr);
-  assert.match(preview.stdout, /^Subject: \[apiwatch\] 2026-11-27 acme#chat, acme#support — 272 critical, 44 error, 146 warning\n/);
-  assert.match(preview.stdout, /fix: 应用 token 无效或已过期/);
-  assert.match(readFileSync(out, 'utf8'), /<h2[^>]*>New incidents \(2\)<\/h2>/);
+  assert.match(preview.stdout, /^Subject: \[apiwatch\] 2026-11-27：E01 App token is invalid or expired（严重，254 次） \+ 另外 6 个原因，共 462 次调用失败\n/);
+  assert.match(preview.stdout, /处理方法: 应用 token 无效或已过期/);
+  assert.match(readFileSync(out, 'utf8'), /<h2[^>]*>新增和复发的事件 \(新增 2, 复发 4\)<\/h2>/);
   assert.equal(smtp.messages.length, 1, 'preview does not send; send does');
 
   assert.equal(send.code, 0, send.stderr);
-  assert.match(send.stdout, /sent: \[apiwatch\] 2026-11-27 /);
-  assert.equal(smtp.messages[0].subject, '[apiwatch] 2026-11-27 acme#chat, acme#support — 272 critical, 44 error, 146 warning');
-  assert.match(smtp.messages[0].text ?? '', /Summary by category and severity/);
+  assert.match(send.stdout, /sent: \[apiwatch\] 2026-11-27：/);
+  assert.equal(smtp.messages[0].subject, '[apiwatch] 2026-11-27：E01 App token is invalid or expired（严重，254 次） + 另外 6 个原因，共 462 次调用失败');
+  assert.match(smtp.messages[0].text ?? '', /本期失败原因（7）/);
 
   assert.equal(bad.code, 2);
-  assert.match(bad.stderr, /--period must be a date YYYY-MM-DD/);
+  assert.match(bad.stderr, /--period must be today, yesterday or a date YYYY-MM-DD/);
+});
+
+test('digest preview without --period shows today so far and says so; --period yesterday covers the day before', async () => {
+  const dir = tempDir();
+  const cfg = testConfig(dir, 'digest:\n  timezone: Asia/Shanghai\n');
+  const db = openDatabase(cfg.dbPath);
+  // Times relative to the test's own now, in the configured zone: one call today, three yesterday.
+  const now = DateTime.now().setZone('Asia/Shanghai');
+  const today = now.startOf('day');
+  const midToday = today.toMillis() + Math.floor((now.toMillis() - today.toMillis()) / 2);
+  const yesterday = today.minus({ days: 1 }).plus({ hours: 12 }).toMillis();
+  record(db, [{ ts: yesterday, ref: 'T01', category: 'timeout', severity: 'error' }, { ts: yesterday + 1, ref: 'T01', category: 'timeout', severity: 'error' }, { ts: yesterday + 2, ref: 'T01', category: 'timeout', severity: 'error' }]);
+  record(db, [{ ts: midToday, severity: 'critical' }]);
+  db.close();
+  const file = join(dir, 'apiwatch.yaml');
+  const [sofar, yday] = await Promise.all([
+    cli(['digest', 'preview', '--config', file]),
+    cli(['digest', 'preview', '--config', file, '--period', 'yesterday']),
+  ]);
+  assert.equal(sofar.code, 0, sofar.stderr);
+  const todayDate = today.toISODate();
+  assert.match(sofar.stdout, new RegExp(`^Subject: \\[apiwatch\\] ${todayDate} \\(so far\\): E01 .* \\(critical, 1 call\\), 1 failed call\n`));
+  assert.match(sofar.stdout, /Period so far: today until \d{4}-\d\d-\d\d \d\d:\d\d; the day is not over\./);
+  assert.equal(yday.code, 0, yday.stderr);
+  assert.match(yday.stdout, new RegExp(`^Subject: \\[apiwatch\\] ${today.minus({ days: 1 }).toISODate()}: T01 .* \\(error, 3 calls\\), 3 failed calls\n`));
+  assert.doesNotMatch(yday.stdout, /Period so far/);
 });
 
 test('notify test email sends through SMTP, reports a refusal with exit 1, and every command has --help', async () => {
@@ -82,6 +114,6 @@ test('notify test email sends through SMTP, reports a refusal with exit 1, and e
     assert.equal(h.code, 0);
     assert.match(h.stdout, /--config <file>/);
   }
-  assert.match(h3.stdout, /--period <YYYY-MM-DD>/);
+  assert.match(h3.stdout, /--period <day>/);
   assert.match(h3.stdout, /--out <file.html>/);
 });

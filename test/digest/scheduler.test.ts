@@ -57,7 +57,7 @@ test('sends at the configured local time on a DST transition day, once, with bot
   clock.now = T('2026-03-08T08:00:00Z');
   await s.tick(); // 2026-03-07 is due (03:30 EDT after the skipped hour): quiet digest
   assert.equal(smtp.messages.length, 1);
-  assert.match(smtp.messages[0].subject ?? '', /^\[apiwatch\] 2026-03-07 — no failed calls$/);
+  assert.match(smtp.messages[0].subject ?? '', /^\[apiwatch\] 2026-03-07: no failed calls$/);
 
   clock.now = T('2026-03-09T06:29:00Z');
   await s.tick();
@@ -66,12 +66,12 @@ test('sends at the configured local time on a DST transition day, once, with bot
   await s.tick();
   assert.equal(smtp.messages.length, 2, 'at 02:30 local');
   const m = smtp.messages[1];
-  assert.equal(m.subject, '[apiwatch] 2026-03-08 acme#chat — 2 critical, 1 warning');
+  assert.equal(m.subject, '[apiwatch] 2026-03-08: E01 App token is invalid or expired (critical, 2 calls) + 1 more cause, 3 failed calls');
   assert.deepEqual(smtp.rcpts[1], ['ops@example.com', 'dev@example.com']);
   assert.ok(m.messageId?.includes('apiwatch-digest-2026-03-08'), m.messageId);
   const text = m.text ?? '';
   assert.match(text, /3 failed calls/);
-  assert.match(text, /New incidents \(2\)/);
+  assert.match(text, /New and regressed incidents \(2 new, 0 regressed\)/);
   assert.match(text, /Refresh the app token/);
   // 23 hourly lines, none for the skipped 02:00 hour.
   const hourLines = text.split('\n').filter((l) => /^\d\d\s+\d+ ?#*$/.test(l));
@@ -123,18 +123,18 @@ test('daemon down at send time: one catch-up on start that says which days it co
   await s.tick();
   assert.equal(smtp.messages.length, 1, 'one catch-up, not one per missed day');
   const m = smtp.messages[0];
-  assert.equal(m.subject, '[apiwatch] 2026-11-20 – 2026-11-23 (catch-up) acme#chat — 1 critical, 2 error');
+  assert.equal(m.subject, '[apiwatch] 2026-11-20 – 2026-11-23 (catch-up): S500 Easemob server error (critical, 1 call) + 1 more cause, 3 failed calls');
   assert.match(m.text ?? '', /covers 4 days \(2026-11-20 – 2026-11-23\)/);
   assert.match(m.text ?? '', /Failed calls per day/);
   assert.match(m.text ?? '', /This digest was due at 2026-11-24 02:30 and goes out late: apiwatch was not running then\./);
-  assert.match(html(m), /catch-up digest covers <b>4 days<\/b>/);
+  assert.match(html(m), /catch-up digest covers 4 days/);
   clock.now = T('2026-11-25T07:29:00Z'); // before the next 02:30 EST
   await s.tick();
   assert.equal(smtp.messages.length, 1);
   clock.now = T('2026-11-25T07:30:00Z');
   await s.tick();
   assert.equal(smtp.messages.length, 2, 'back to one a day');
-  assert.match(smtp.messages[1].subject ?? '', /^\[apiwatch\] 2026-11-24 /);
+  assert.match(smtp.messages[1].subject ?? '', /^\[apiwatch\] 2026-11-24: /);
 });
 
 test('SMTP refusing connections across the send hour: retried with back-off, exactly one mail after it recovers', async () => {
@@ -167,7 +167,7 @@ test('SMTP refusing connections across the send hour: retried with back-off, exa
     await s.tick();
   }
   assert.equal(smtp.messages.length, 1);
-  assert.match(smtp.messages[0].subject ?? '', /^\[apiwatch\] 2026-11-27 acme#chat — 1 error$/);
+  assert.match(smtp.messages[0].subject ?? '', /^\[apiwatch\] 2026-11-27: E01 App token is invalid or expired \(error, 1 call\), 1 failed call$/);
   const after = rows(db).find((r) => r.to_date === '2026-11-27')!;
   assert.equal(after.state, 'sent');
   assert.equal(after.attempts, row.attempts + 1);
@@ -246,10 +246,10 @@ test('a quiet day sends a short "no failed calls" digest, or nothing with send_q
   await s.tick();
   assert.equal(smtp.messages.length, 1);
   const m = smtp.messages[0];
-  assert.equal(m.subject, '[apiwatch] 2026-11-27 — no failed calls');
+  assert.equal(m.subject, '[apiwatch] 2026-11-27: no failed calls');
   assert.match(m.text ?? '', /No failed calls to the Easemob/);
-  assert.doesNotMatch(m.text ?? '', /Summary by category/);
-  assert.match(html(m), /<b>No failed calls<\/b>/);
+  assert.doesNotMatch(m.text ?? '', /Causes of the period/);
+  assert.match(html(m), /<b>No failed calls to the Easemob/);
   assert.ok((m.text ?? '').split('\n').length < 25, 'short');
 
   const dir2 = tempDir();

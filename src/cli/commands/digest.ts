@@ -3,16 +3,23 @@ import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { CliError, EXIT, getConfig, openExistingDatabase } from '../context.js';
 import { buildDigest, digestTimezone } from '../../digest/build.js';
-import { isIsoDate } from '../../digest/period.js';
+import { DateTime } from 'luxon';
+import { addDays, isIsoDate } from '../../digest/period.js';
 import { latestDueDate } from '../../digest/schedule.js';
 import { createMailer } from '../../notify/email/transport.js';
 import { classifySmtpError } from '../../notify/email/errors.js';
 import type { LoadedConfig } from '../../config/load.js';
 
-function periodOf(cfg: LoadedConfig, period: string | undefined, now: number): string {
-  if (period === undefined) return latestDueDate(now, cfg.digest.at, digestTimezone(cfg));
-  if (!isIsoDate(period)) throw new CliError(`--period must be a date YYYY-MM-DD, got "${period}"`, EXIT.USAGE);
-  return period;
+/** `today`, `yesterday` or YYYY-MM-DD, as a local date in digest.timezone; `fallback` when absent. */
+function periodOf(cfg: LoadedConfig, period: string | undefined, now: number, fallback: 'today' | 'due'): string {
+  const tz = digestTimezone(cfg);
+  const today = DateTime.fromMillis(now, { zone: tz }).toISODate()!;
+  const p = period ?? fallback;
+  if (p === 'today') return today;
+  if (p === 'yesterday') return addDays(today, -1);
+  if (p === 'due') return latestDueDate(now, cfg.digest.at, tz);
+  if (!isIsoDate(p)) throw new CliError(`--period must be today, yesterday or a date YYYY-MM-DD, got "${p}"`, EXIT.USAGE);
+  return p;
 }
 
 export function registerDigest(program: Command): void {
@@ -20,14 +27,14 @@ export function registerDigest(program: Command): void {
 
   digest
     .command('preview')
-    .description('Render the digest for one local day without sending it (default: the latest day whose digest is due).')
+    .description('Render the digest for one local day without sending it (default: today so far).')
     .option('-c, --config <file>', 'config file')
-    .option('--period <YYYY-MM-DD>', 'local date (digest.timezone) to cover')
+    .option('--period <day>', 'today (default, the period so far), yesterday, or a local date YYYY-MM-DD (digest.timezone)')
     .option('--out <file.html>', 'write the HTML part here (the plain-text part goes to stdout)')
     .action((opts: { config?: string; period?: string; out?: string }) => {
       const cfg = getConfig(opts.config);
       const now = Date.now();
-      const day = periodOf(cfg, opts.period, now);
+      const day = periodOf(cfg, opts.period, now, 'today');
       const db = openExistingDatabase(cfg);
       try {
         const r = buildDigest(db, cfg, { fromDate: day, toDate: day }, now);
@@ -45,11 +52,11 @@ export function registerDigest(program: Command): void {
     .command('send')
     .description('Render and send the digest for one local day now (SMTP, or state_dir/digests/ when no SMTP is configured).')
     .option('-c, --config <file>', 'config file')
-    .option('--period <YYYY-MM-DD>', 'local date (digest.timezone) to cover')
+    .option('--period <day>', 'yesterday, today or a local date YYYY-MM-DD (default: the latest day whose digest is due)')
     .action(async (opts: { config?: string; period?: string }) => {
       const cfg = getConfig(opts.config);
       const now = Date.now();
-      const day = periodOf(cfg, opts.period, now);
+      const day = periodOf(cfg, opts.period, now, 'due');
       const db = openExistingDatabase(cfg);
       const mailer = createMailer(cfg);
       try {

@@ -14,15 +14,19 @@ export function registerIncidents(program: Command): void {
     .description('List incidents, newest activity first.')
     .option('-c, --config <file>', 'config file')
     .option('--state <state>', `only incidents in this state (${STATES.join('|')})`)
+    .option('--ref <ref>', 'only incidents of this cause (error-table ref such as E20, or the rule id of a row without one)')
     .option('--json', 'print NDJSON, one object per incident')
-    .action((opts: { config?: string; state?: string; json?: boolean }) => {
+    .action((opts: { config?: string; state?: string; ref?: string; json?: boolean }) => {
       if (opts.state && !(STATES as readonly string[]).includes(opts.state)) {
         throw new CliError(`--state must be one of ${STATES.join(', ')}`, EXIT.USAGE);
       }
       const cfg = getConfig(opts.config);
       const db = openExistingDatabase(cfg);
       try {
-        const list = new IncidentStore(db).list({ state: opts.state as (typeof STATES)[number] | undefined });
+        // --ref: the digest groups by cause and points here for the incidents it leaves out.
+        const list = new IncidentStore(db)
+          .list({ state: opts.state as (typeof STATES)[number] | undefined })
+          .filter((i) => opts.ref === undefined || (i.ref ?? i.rule ?? '') === opts.ref);
         if (opts.json) {
           for (const i of list) process.stdout.write(JSON.stringify(incidentJson(i)) + '\n');
           return;
