@@ -7,7 +7,7 @@ import { openDatabase } from '../../store/db.js';
 import { Pipeline } from '../../daemon/pipeline.js';
 import { markAnnounced } from '../../notify/announced.js';
 import { createParser } from '../../parse/index.js';
-import { candidatePattern } from '../../ingest/candidates.js';
+import { candidatePattern } from '../../parse/prefilter.js';
 import { heapGuard, parseScan, startScan, type BulkScan, type BulkStats } from '../../ingest/bulk.js';
 import type { ApiErrorEvent } from '../../parse/event.js';
 
