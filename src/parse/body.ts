@@ -9,6 +9,8 @@ export interface ErrBody {
   error: string;
   errorDescription: string | null;
   exception: string | null;
+  /** Carries a field only Easemob writes (see isEasemobSignature). */
+  signed?: boolean;
 }
 
 export const MAX_DEPTH = 20;
@@ -24,7 +26,7 @@ export function asErrorBody(o: Record<string, unknown>): ErrBody | null {
   // `error_description` ("exceed allowed batch size 10"): still its error body.
   if (e === '') {
     const d0 = str(o.error_description);
-    return d0 ? { error: '', errorDescription: d0, exception: str(o.exception) } : null;
+    return d0 ? { error: '', errorDescription: d0, exception: str(o.exception), signed: isEasemobSignature(o) } : null;
   }
   if (typeof e !== 'string' || !ERROR_CODE.test(e)) return null;
   const d = str(o.error_description);
@@ -32,7 +34,7 @@ export function asErrorBody(o: Record<string, unknown>): ErrBody | null {
   // `error` alone is too common in logs (zap's "error":"…"); demand an Easemob companion field
   // or a documented code.
   if (d === null && x === null && !KNOWN_ERRORS.has(e) && !(typeof o.timestamp === 'number' && 'duration' in o)) return null;
-  return { error: e, errorDescription: d, exception: x };
+  return { error: e, errorDescription: d, exception: x, signed: isEasemobSignature(o) };
 }
 
 /**
@@ -100,12 +102,15 @@ export function unescapeOnce(s: string): string {
 
 export interface TextBody {
   body: ErrBody | null;
+  /** Where the body's `{` is in the text (-1: no body). */
+  at: number;
   /** Text carried an Easemob success envelope (and no error body outside it). */
   success: boolean;
   /** A JSON object in the text was too deeply nested. */
   deep: boolean;
 }
 
+const SIGNED_TEXT = /["']timestamp\\*["']\s*:\s*\d{10,}[\s\S]{0,400}["']duration\\*["']\s*:|["']duration\\*["']\s*:\s*\d+[\s\S]{0,400}["']timestamp\\*["']\s*:\s*\d{10,}/;
 const ERR_KEY = /(\\*)["']error\1["']\s*:/g;
 const FIELD_RE = (name: string, q: string): RegExp => new RegExp(`${q}${name}${q}\\s*:\\s*${q}((?:[^${q}\\\\\\n]|\\\\.){0,400})${q}`);
 
@@ -133,7 +138,7 @@ function openField(name: string, q: string, src: string): RegExpExecArray | null
 
 /** Search free text for an Easemob error body. */
 export function findBodyInText(text: string): TextBody {
-  const out: TextBody = { body: null, success: false, deep: false };
+  const out: TextBody = { body: null, at: -1, success: false, deep: false };
   if (text.indexOf('error') < 0) return out;
   ERR_KEY.lastIndex = 0;
   let m: RegExpExecArray | null;
@@ -168,6 +173,7 @@ export function findBodyInText(text: string): TextBody {
         // Inside an Easemob success envelope (echoed chat text)? Then it is not an error.
         if (insideSuccessEnvelope(text, open)) { out.success = true; continue; }
         out.body = b;
+        out.at = open;
         return out;
       }
       continue;
@@ -185,9 +191,10 @@ export function findBodyInText(text: string): TextBody {
       if (insideSuccessEnvelope(text, open)) { out.success = true; continue; }
       const d = FIELD_RE('error_description', q).exec(src) ?? openField('error_description', q, src);
       const x = FIELD_RE('exception', q).exec(src); // half a class name is no use: only whole
-      const b: ErrBody = { error: e[1], errorDescription: d ? d[1] : null, exception: x ? x[1] : null };
+      const b: ErrBody = { error: e[1], errorDescription: d ? d[1] : null, exception: x ? x[1] : null, signed: x !== null || SIGNED_TEXT.test(src) };
       if (b.error === '' ? !!b.errorDescription : b.errorDescription !== null || b.exception !== null || KNOWN_ERRORS.has(b.error)) {
         out.body = b;
+        out.at = open;
         return out;
       }
     }
@@ -211,4 +218,13 @@ function insideSuccessEnvelope(text: string, pos: number): boolean {
   const a = before.search(/\\*["']action\\*["']\s*:/);
   if (a < 0) return false;
   return /\\*["'](?:uri|application|entities|applicationName)\\*["']\s*:/.test(text);
+}
+
+/**
+ * A body only Easemob writes: its `exception` class, or `timestamp` + `duration` (its envelope's
+ * bookkeeping). `{"error":…,"error_description":…}` alone is OAuth's standard error shape too, so
+ * it never names the service by itself.
+ */
+export function isEasemobSignature(o: Record<string, unknown>): boolean {
+  return typeof o.exception === 'string' || (typeof o.timestamp === 'number' && 'duration' in o);
 }
