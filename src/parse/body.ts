@@ -104,6 +104,8 @@ export interface TextBody {
   body: ErrBody | null;
   /** Where the body's `{` is in the text (-1: no body). */
   at: number;
+  /** The body was written as a quoted string (`"{\"error\"…}"`, `'{…}'`): text quoting it. */
+  quoted: boolean;
   /** Text carried an Easemob success envelope (and no error body outside it). */
   success: boolean;
   /** A JSON object in the text was too deeply nested. */
@@ -138,7 +140,7 @@ function openField(name: string, q: string, src: string): RegExpExecArray | null
 
 /** Search free text for an Easemob error body. */
 export function findBodyInText(text: string): TextBody {
-  const out: TextBody = { body: null, at: -1, success: false, deep: false };
+  const out: TextBody = { body: null, at: -1, quoted: false, success: false, deep: false };
   if (text.indexOf('error') < 0) return out;
   ERR_KEY.lastIndex = 0;
   let m: RegExpExecArray | null;
@@ -174,6 +176,7 @@ export function findBodyInText(text: string): TextBody {
         if (insideSuccessEnvelope(text, open)) { out.success = true; continue; }
         out.body = b;
         out.at = open;
+        out.quoted = esc > 0 || quoteBefore(text, open);
         return out;
       }
       continue;
@@ -195,12 +198,53 @@ export function findBodyInText(text: string): TextBody {
       if (b.error === '' ? !!b.errorDescription : b.errorDescription !== null || b.exception !== null || KNOWN_ERRORS.has(b.error)) {
         out.body = b;
         out.at = open;
+        out.quoted = esc > 0 || quoteBefore(text, open);
         return out;
       }
     }
   }
   if (!out.body && /["']action\\*["']\s*:/.test(text) && /\\*["'](?:uri|application|entities)\\*["']\s*:/.test(text)) out.success = true;
   return out;
+}
+
+/** The char before `{` (spaces skipped) opens a string: the body is quoted inside text. */
+function quoteBefore(text: string, open: number): boolean {
+  let i = open - 1;
+  while (i >= 0 && text.charCodeAt(i) === 32) i--;
+  const c = text.charCodeAt(i);
+  return c === 34 || c === 39 || c === 96; // " ' `
+}
+
+/**
+ * Go's `%+v` of a response struct: `{Error:forbidden_op Exception:EasemobForbiddenOpException
+ * Timestamp:1796… Duration:0 ErrorDescription:users [x] are not members of this group!}`. Values
+ * are unquoted; each runs to the next known ` Field:`.
+ */
+const GO_FIELDS = /(?:^|\s)(Error|Exception|Timestamp|Duration|ErrorDescription|Description):/g;
+export function goStructBody(text: string): { body: ErrBody; at: number } | null {
+  const at = text.indexOf('{Error:');
+  if (at < 0) return null;
+  let end = text.indexOf('}', at);
+  if (end < 0) end = text.length;
+  // A description may hold `}`: the struct ends at the last `}` of its line.
+  const nl = text.indexOf('\n', at);
+  const lineEnd = nl < 0 ? text.length : nl;
+  const last = text.lastIndexOf('}', lineEnd);
+  if (last > end) end = last;
+  const seg = text.slice(at + 1, end);
+  const f: Record<string, string> = {};
+  const keys: { k: string; from: number; to: number }[] = [];
+  GO_FIELDS.lastIndex = 0;
+  let m: RegExpExecArray | null;
+  while ((m = GO_FIELDS.exec(seg)) !== null) keys.push({ k: m[1], from: m.index + m[0].length, to: m.index });
+  for (let i = 0; i < keys.length; i++) f[keys[i].k] = seg.slice(keys[i].from, i + 1 < keys.length ? keys[i + 1].to : seg.length).trim();
+  const e = f.Error;
+  if (e === undefined || !(e === '' || ERROR_CODE.test(e))) return null;
+  const d = f.ErrorDescription ?? f.Description ?? null;
+  const x = f.Exception || null;
+  if (e === '' ? !d : d === null && x === null && !KNOWN_ERRORS.has(e)) return null;
+  const signed = x !== null || (f.Timestamp !== undefined && f.Duration !== undefined);
+  return { body: { error: e, errorDescription: d || null, exception: x, signed }, at };
 }
 
 /**

@@ -4,7 +4,7 @@
  * and by the message/stack fields of JSON records.
  */
 import type { NoResponse } from './event.js';
-import { findBodyInText, type ErrBody } from './body.js';
+import { findBodyInText, goStructBody, type ErrBody } from './body.js';
 import { KNOWN_ERRORS } from './templates.js';
 import { noResponseFrom } from './client.js';
 import { SDK1_STATUS, SDK2_STATUS, sdk1Description, sdkShape } from './sdk.js';
@@ -86,6 +86,81 @@ const okStatus = (n: number): boolean => n >= 100 && n <= 599;
  * 429 Too Many Requests") never outranks it.
  */
 export function statusFromText(t: string): { status: number; at: number } | null {
+  // Only a status outside the bodies the text carries: one inside is the body's text.
+  return leftmostStatus(maskBodies(t));
+}
+
+const HTML_OPEN = /<html[\s>]/gi;
+const HTML_CLOSE = /<\/html>/i;
+const MAX_MASK = 65536;
+
+/**
+ * The text with its embedded bodies (a `{…}` object, an `<html>…</html>` page) blanked out, same
+ * length, so positions still match. A status or reason phrase in there is the body's, not the
+ * call's (a 200 whose group description says "HTTP 429 Too Many Requests is my life"). Any other
+ * top-level object is the record's fields (see OWN_BODY): it stays, with what is nested in it blanked.
+ */
+function maskBodies(t: string): string {
+  if (t.indexOf('{') < 0 && t.indexOf('<') < 0) return t;
+  const chars = t.split('');
+  maskObjects(t, 0, Math.min(t.length, MAX_MASK), chars, true);
+  HTML_OPEN.lastIndex = 0;
+  let m: RegExpExecArray | null;
+  while ((m = HTML_OPEN.exec(t)) !== null && m.index < MAX_MASK) {
+    const c = HTML_CLOSE.exec(t.slice(m.index));
+    const end = c ? m.index + c.index + c[0].length : t.length;
+    for (let k = m.index; k < end; k++) chars[k] = ' ';
+    HTML_OPEN.lastIndex = end;
+  }
+  return chars.join('');
+}
+
+/**
+ * A response body at an object's own level (nested objects already blanked): an `error` or
+ * `action` key (Easemob's error body and success envelope, Python's dict repr of them), Go's
+ * `{Error:…}`. Other objects are the record's own fields (Monolog context, zap console fields, an
+ * error object) and keep their status.
+ */
+const OWN_BODY = /^\{Error:|[{,]\s*\\*["'](?:error|action)\\*["']\s*:/;
+/** Keys of a record's fields (zap console `{"status": 429, "url": …, "error": "unexpected status"}`). */
+const OWN_FIELDS = /[{,]\s*["'](?:status|statusCode|status_code|url|uri|method|msg|message|level|request_id|requestId)["']\s*:/;
+
+function maskObjects(t: string, from: number, to: number, chars: string[], top: boolean): void {
+  for (let i = t.indexOf('{', from); i >= 0 && i < to; ) {
+    let end = balancedClose(t, i);
+    if (end < 0 || end > to) {
+      // Never closes (cut short): blank only the rest of its line (not searched again: linear).
+      const nl = t.indexOf('\n', i);
+      end = Math.max(i + 1, Math.min(to, nl < 0 ? t.length : nl));
+      for (let k = i; k < end; k++) chars[k] = ' ';
+      i = t.indexOf('{', end);
+      continue;
+    }
+    maskObjects(t, i + 1, end - 1, chars, false);
+    const own = chars.slice(i, end).join('');
+    if (!top || (OWN_BODY.test(own) && !OWN_FIELDS.test(own))) for (let k = i; k < end; k++) chars[k] = ' ';
+    i = t.indexOf('{', end);
+  }
+}
+
+/** End (exclusive) of the `{…}` opened at i; -1 when it never closes. */
+function balancedClose(t: string, i: number): number {
+  let depth = 0;
+  let inStr = false;
+  const end = Math.min(t.length, i + MAX_MASK);
+  for (let j = i; j < end; j++) {
+    const c = t.charCodeAt(j);
+    if (inStr) {
+      if (c === 92) j++;
+      else if (c === 34) inStr = false;
+    } else if (c === 34) inStr = true;
+    else if (c === 123) depth++;
+    else if (c === 125 && --depth === 0) return j + 1;
+  }
+  return -1;
+}
+
+function leftmostStatus(t: string): { status: number; at: number } | null {
   let best: { status: number; at: number } | null = null;
   for (const re of STATUS_RES) {
     const m = re.exec(t);
@@ -169,9 +244,12 @@ export function analyzeText(t: string): TextFinding {
     f.status = st.status;
     f.statusAt = st.at;
   }
-  if (f.body) f.bodyIsResponse = bodyIsResponseAt(t, tb.at, st);
-  else {
-    const fb = fieldsBody(t);
+  if (f.body) {
+    // After the status line or a response word; or, in a record that failed with a status, a body
+    // written as itself (not quoted inside text): loguru's "failed: {body}" above the HTTPError.
+    f.bodyIsResponse = bodyIsResponseAt(t, tb.at, st) || (!tb.quoted && st !== null && st.status >= 400);
+  } else {
+    const fb = fieldsBody(t) ?? goStructBody(t);
     if (fb && st && st.status >= 400 && st.at < fb.at) {
       f.body = fb.body;
       f.bodyIsResponse = true;

@@ -38,11 +38,12 @@ const HOST_KEYS = new Set(['host', 'hostname', 'domain']);
 const UPSTREAM_HOST_KEYS = new Set(['proxy_host', 'upstream_host', 'upstream_name', 'server.address', 'peer.hostname']);
 /** Subtrees that are big and never tell us anything (Node ClientRequest/socket internals). */
 const SKIP_KEYS = new Set(['socket', 'agent', 'connection', 'client', 'parser', '_events', '_header', 'httpagent', 'httpsagent', 'transformrequest', 'transformresponse', 'adapter']);
-const TEXT_KEYS = new Set(['msg', 'message', '@m', '@x', 'renderedmessage', 'error', 'err', 'stack', 'stack_trace', 'stacktrace', 'exc_info', 'exception', 'full_message', 'reason', 'cause', 'error_message', 'errormessage', 'event', 'detail', 'request', 'log', 'short_message', 'localizedmessage']);
+const TEXT_KEYS = new Set(['msg', 'message', '@m', '@x', 'renderedmessage', 'error', 'err', 'stack', 'stack_trace', 'stacktrace', 'exc_info', 'exception', 'full_message', 'reason', 'cause', 'error_message', 'errormessage', 'event', 'detail', 'request', 'log', 'short_message', 'localizedmessage', 'exc_value']);
 const BODY_KEYS = new Set(['body', 'data', 'responsebody', 'response_body', 'resbody', 'respbody', 'response', 'resp', 'result', 'content', 'errorbody', 'error_body', 'rawbody', 'text', 'payload_text', 'responsetext', 'details']);
 const TIME_KEYS = ['time', 'timestamp', '@timestamp', 'ts', 'asctime', 'datetime', 'date', '@t', 't', 'time_local', 'time_iso8601', 'logtime', 'timemillis', 'timeMillis'];
 const CODE_KEYS = new Set(['code', 'errno', 'syscall_code']);
-const NAME_KEYS = new Set(['name', 'type', 'class', 'classname', 'exception_class', 'error_type', 'kind']);
+// structlog's dict_tracebacks: `"exception": [{"exc_type": "ConnectionError", "exc_value": "…"}]`.
+const NAME_KEYS = new Set(['name', 'type', 'class', 'classname', 'exception_class', 'error_type', 'kind', 'exc_type']);
 const ATTEMPT_KEYS = new Set(['attempt', 'attempts', 'retry', 'retries', 'retrycount', 'retry_count', 'attemptnumber', 'attempt_number']);
 const HTTP_METHOD = /^(?:get|post|put|delete|patch|head|options)$/i;
 const HOSTNAME = /^[a-z0-9.-]+\.[a-z]{2,}(?::\d+)?$/i;

@@ -22,7 +22,9 @@ export function isContinuation(line: string): boolean {
 }
 
 /** Stack frames (Java `\tat`, Node `    at`, Python `  File "…"`): kept in raw, not analysed. */
-const FRAME = /^\s+(?:at\s|File ")|^\.\.\. \d+ /;
+// loguru's `backtrace`/`diagnose` value lines (`    │   └ {'url': …}`) and Python 3.11's `^^^^`
+// markers are frames too: they repeat variables, never the error.
+const FRAME = /^\s+(?:at\s|File "|[│└]|\^+\s*$)|^\.\.\. \d+ /;
 export function isFrame(line: string): boolean {
   return FRAME.test(line);
 }
