@@ -23,6 +23,8 @@ const BASE = [
   'UND_ERR', 'deadline', 'efused', 'fail', 'Fail', 'FAIL', 'asemob', 'easecdn', 'agora', 'abort', 'HTTP response code',
   // Go net errors and Node's socket errors say neither "error" nor "timeout".
   'reset by', 'hang up', 'such host',
+  // Guzzle's MessageFormatter::DEBUG record (request, response and error over many lines).
+  '>>>>>>>>',
 ].map(escape);
 const STATUS = [
   // status=404, "statusCode":404, status_code: 404, Status Code: 404, status '404', Faraday "Status 400"

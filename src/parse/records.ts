@@ -88,6 +88,8 @@ interface Draft extends TextRecord {
   depth: number;
   /** An HTML error page is open (`<html>` seen, `</html>` not yet). */
   html: boolean;
+  /** The first line starts with a record header (RECORD_START): lines without one continue it. */
+  stamped: boolean;
   /**
    * OkHttp HttpLoggingInterceptor status line `<-- 401 … url (12ms)`: its logger prefix (digits
    * dropped, so timestamps still compare) — the headers and body records that follow under the
@@ -136,7 +138,20 @@ function opensPretty(line: string): boolean {
 }
 
 /** A line that is plainly a new log record (ends an HTML page that never closed). */
-const RECORD_START = /^(?:\d{4}[-/]\d{2}[-/]\d{2}[T ]|\[\d{4}-\d{2}-\d{2}|\{"|[A-Z][a-z]{2} \d{1,2},? |[DIWEFA], \[\d{4}-)/;
+/**
+ * The head of a text log record: a timestamp (ISO, Go's `2006/01/02`, `[2026-…]`, pino-pretty's
+ * clock, JUL's and syslog's month names), Ruby Logger's `E, [`, logfmt's `time=`/`level=`,
+ * a syslog priority, an access log's client address.
+ */
+const RECORD_START = /^(?:\d{4}[-/]\d{2}[-/]\d{2}[T ]|\[\d{4}-\d{2}-\d{2}|\[?\d{2}:\d{2}:\d{2}|[A-Z][a-z]{2} [ \d]?\d,? |[DIWEFA], \[\d{4}-|(?:time|ts|level)=|<\d{1,3}>|\d{1,3}(?:\.\d{1,3}){3} )/;
+/** A JSON log record (not a body printed inside a message): `{"` with a record's own key. */
+function jsonRecordLine(line: string): boolean {
+  return line.charCodeAt(0) === LBRACE && LOG_KEY.test(line.slice(0, 400));
+}
+/** Keys only a log record (not a response body) carries: time, level, message, template, wrapper. */
+const LOG_KEY = /^\{"(?:@t|@mt|@timestamp|instant|log|version|time_local|time_iso8601|sequenceNumber)"\s*:|"(?:level|msg|message|time|@timestamp|severity|log\.level|ts|short_message)"\s*:/;
+/** Lines a stamped record may absorb this way (a message printed over many lines, headers and body). */
+const MAX_STAMPED_LINES = 200;
 
 export interface AssemblerStats {
   malformed: number;
@@ -292,6 +307,7 @@ function startDraft(line: string, meta: LineMeta, prev: string | null, wrapTime:
     kind: 'text', meta, raw: line.length > RAW_KEEP ? line.slice(0, RAW_KEEP) : line, text: [clip(line)],
     analysisLen: line.length, lines: 1, prev: header ? null : prev, header, wrapTime,
     colon: line.charCodeAt(line.length - 1) === COLON, depth: 0, html: false, okPrefix: null,
+    stamped: RECORD_START.test(header ?? line),
   };
   track(d, line);
   const k = line.indexOf('<-- ');
@@ -314,7 +330,7 @@ function continues(d: Draft, line: string): boolean {
   // Inside a pretty-printed body (its lines are indented or brackets) or an HTML page — unless
   // the line is plainly the next log record (a body cut short never closes).
   if (d.depth > 0 && (c0 === SPACE || c0 === TAB || c0 === 125 || c0 === 93 || c0 === LBRACE || c0 === LBRACKET)) return true;
-  if (d.html && !RECORD_START.test(line)) return true;
+  if (d.html && !RECORD_START.test(line) && !jsonRecordLine(line)) return true;
   d.depth = 0;
   d.html = false;
   if (isContinuation(line)) return true;
@@ -330,6 +346,10 @@ function continues(d: Draft, line: string): boolean {
   if (c0 === SEMICOLON || c0 === COMMA || c0 === RPAREN) return true;
   // The JUL date line read as a record of its own (it named a failure): its `SEVERE:` line.
   if (d.lines === 1 && d.header === null && JUL_LEVEL.test(line) && JUL_DATE.test(d.text[0])) return true;
+  // In a log whose records start with a header (a time, a level), a line without one is part of
+  // the record before it — a message printed over several lines (Monolog with inline line breaks,
+  // Guzzle's debug format, Faraday's logged headers), as log shippers' multiline rules read it.
+  if (d.stamped && d.lines < MAX_STAMPED_LINES && !RECORD_START.test(line) && !JUL_LEVEL.test(line) && !jsonRecordLine(line)) return true;
   return false;
 }
 
