@@ -50,7 +50,10 @@ export interface Scope {
 /** The verdict on one record: an event with the evidence used, or the evidence missing. */
 export type Verdict =
   | { event: true; url: string | null; endpoint: ParsedEndpoint | null; easemob: boolean; call: string; failure: string }
-  | { event: false; missing: string };
+  | { event: false; missing: string; call: Call | null };
+
+/** The call of a record that names one (kept to tie a later record of the same request to it). */
+export interface Call { url: string | null; endpoint: ParsedEndpoint | null; why: string }
 
 // Easemob's server SDKs: com.easemob.im.server (1.x, EM*Exception), com.easemob.im (2.x
 // ApiException), io.agora.chat; their exception classes name the service when no URL is logged.
@@ -170,5 +173,15 @@ export function judge(f: Found, s: Scope, pick: (urls: string[]) => number): Ver
     return { event: true, url: call.url, endpoint: call.pe, easemob: call.ok, call: call.why, failure: fail.why };
   }
   const missing = [!call.ok ? call.why : null, !fail.ok ? fail.why : null].filter(Boolean).join('; ');
-  return { event: false, missing };
+  return { event: false, missing, call: call.ok ? { url: call.url, endpoint: call.pe, why: call.why } : null };
+}
+
+/** The failure evidence's wording (for a record tied to its call by request id). */
+export function judgeFailure(f: Found): string {
+  return failureOf(f).why;
+}
+
+/** Whether the record's only gap is the call: it failed, and named no other service. */
+export function lacksOnlyTheCall(f: Found, s: Scope, pick: (urls: string[]) => number): boolean {
+  return failureOf(f).ok && f.urls.length === 0 && f.host === null && !callOf(f, s, pick).ok;
 }

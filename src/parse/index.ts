@@ -8,7 +8,7 @@ import { isEasemobHost, looksLikeEasemobPath, parseEndpoint } from './endpoint.j
 import { hostZone } from './time.js';
 import { candidatePattern, isCandidate } from './prefilter.js';
 import { RecordAssembler, type LogRecord } from './records.js';
-import { fromAccess, fromJson, fromText, judge, type Found, type Scope } from './evidence.js';
+import { fromAccess, fromJson, fromText, judge, judgeFailure, lacksOnlyTheCall, type Call, type Found, type Scope } from './evidence.js';
 import { buildEvent } from './build.js';
 
 export type { ApiErrorEvent, EventParser, Explanation, LineMeta, NoResponse, ParserOptions, ParserStats, FailureKind } from './event.js';
@@ -24,6 +24,17 @@ export { candidatePattern, isCandidate } from './prefilter.js';
  * body-only record this close after such a status-only event is that same attempt's body.
  */
 const BODY_FOLLOWS = 20;
+/**
+ * Middleware logs write the request (URL, headers with its request id) and the failure as
+ * separate records (Faraday's :logger then the app's exception, Guzzle's debug record then the
+ * app's line). A failing record with no call of its own that quotes the request id of a recent
+ * call record is that call's attempt. Bounded: the last REQUESTS_KEPT calls, REQUEST_LINES lines.
+ */
+const REQUESTS_KEPT = 64;
+const REQUEST_LINES = 200;
+const REQUEST_ID = /(?:x-request-id|request[_-]?id|req[_-]?id|correlation[_-]?id|trace[_-]?id)["']?\s*(?:[:=]|=>)\s*["']?([A-Za-z0-9][\w.:-]{5,63})/gi;
+
+interface Requested { id: string; call: Call; method: string | null; line: number }
 
 export function createParser(opts: ParserOptions): EventParser {
   const scope: Scope = {
@@ -36,6 +47,30 @@ export function createParser(opts: ParserOptions): EventParser {
   const re = candidatePattern(scope.apiHosts);
   const records = new RecordAssembler((line) => isCandidate(line, re), stats);
   let lastStatusOnly = 0;
+  const requests: Requested[] = [];
+
+  function remember(call: Call, method: string | null, raw: string, line: number): void {
+    REQUEST_ID.lastIndex = 0;
+    let m: RegExpExecArray | null;
+    let n = 0;
+    while ((m = REQUEST_ID.exec(raw)) !== null && n++ < 4) {
+      requests.push({ id: m[1], call, method, line });
+      if (requests.length > REQUESTS_KEPT) requests.shift();
+    }
+  }
+
+  /** The recent call whose request id this record quotes (and forget it: one attempt, one event). */
+  function requested(raw: string, line: number): Requested | null {
+    for (let i = requests.length - 1; i >= 0; i--) {
+      const q = requests[i];
+      if (line - q.line > REQUEST_LINES) break;
+      if (raw.indexOf(q.id) >= 0) {
+        requests.splice(i, 1);
+        return q;
+      }
+    }
+    return null;
+  }
 
   const easemobUrl = (u: string): boolean => {
     const pe = parseEndpoint(u);
@@ -62,7 +97,15 @@ export function createParser(opts: ParserOptions): EventParser {
       explain(r.meta, r.raw, f.parser, { event: false, missing: 'too deeply nested to read' });
       return;
     }
-    const v = judge(f, scope, pick);
+    let v = judge(f, scope, pick);
+    if (!v.event && v.call && !f.noResponse && f.status === null) remember(v.call, f.method, r.raw, r.meta.lineNo);
+    if (!v.event && requests.length && lacksOnlyTheCall(f, scope, pick)) {
+      const q = requested(r.raw, r.meta.lineNo);
+      if (q) {
+        f.method ??= q.method;
+        v = { event: true, url: q.call.url, endpoint: q.call.endpoint, easemob: true, call: `${q.call.why} (request ${q.id}, line ${q.line})`, failure: judgeFailure(f) };
+      }
+    }
     if (!v.event) {
       explain(r.meta, r.raw, f.parser, { event: false, missing: v.missing });
       return;
