@@ -129,8 +129,12 @@ function callOf(f: Found, s: Scope, pick: (urls: string[]) => number): { ok: boo
   const pe = url ? parseEndpoint(url) : null;
   if (pe?.host) {
     if (!isEasemobHost(pe.host, hosts)) return { ok: false, why: `the call goes to ${pe.host}, not Easemob`, url, pe };
-    // An Easemob host with a path that is no Easemob REST endpoint (a proxy's `/ext/…` route).
-    if (pe.path !== '/' && !looksLikeEasemobPath(pe.path)) return { ok: false, why: `${pe.path} on ${pe.host} is not an Easemob REST path`, url, pe };
+    // An Easemob host with a path that is no Easemob REST endpoint: another service behind the
+    // same proxy (`/ext/…`) — unless Easemob itself answered (a mistyped path gets its error body).
+    if (pe.path !== '/' && !looksLikeEasemobPath(pe.path)) {
+      if (f.body && f.bodyIsResponse && easemobBody(f.body)) return { ok: true, why: `Easemob host ${pe.host}, answered with Easemob's error body`, url, pe };
+      return { ok: false, why: `${pe.path} on ${pe.host} is not an Easemob REST path`, url, pe };
+    }
     return { ok: true, why: `Easemob URL ${pe.host}${pe.path}`, url, pe };
   }
   if (pe && pe.path !== '/') {
