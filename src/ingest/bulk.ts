@@ -4,7 +4,7 @@
  * The file is cut into fixed blocks. Scan workers (src/ingest/bulk-worker.ts, cores - 1 of them)
  * and the main thread, whenever the block it needs next is not ready, claim blocks from a shared
  * counter, count their lines and pick out the candidate lines — those the prefilter
- * (src/ingest/candidates.ts) says can start an event — decoded, each with the line before it.
+ * (src/parse/prefilter.ts) says can start an event — decoded, each with the line before it.
  * That is almost all of the CPU time, and it needs no parser state, so it parallelises.
  *
  * Parsing stays on one thread, in file order, with one parser: events come out exactly as from a

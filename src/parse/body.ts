@@ -9,6 +9,8 @@ export interface ErrBody {
   error: string;
   errorDescription: string | null;
   exception: string | null;
+  /** Carries a field only Easemob writes (see isEasemobSignature). */
+  signed?: boolean;
 }
 
 export const MAX_DEPTH = 20;
@@ -24,7 +26,7 @@ export function asErrorBody(o: Record<string, unknown>): ErrBody | null {
   // `error_description` ("exceed allowed batch size 10"): still its error body.
   if (e === '') {
     const d0 = str(o.error_description);
-    return d0 ? { error: '', errorDescription: d0, exception: str(o.exception) } : null;
+    return d0 ? { error: '', errorDescription: d0, exception: str(o.exception), signed: isEasemobSignature(o) } : null;
   }
   if (typeof e !== 'string' || !ERROR_CODE.test(e)) return null;
   const d = str(o.error_description);
@@ -32,7 +34,7 @@ export function asErrorBody(o: Record<string, unknown>): ErrBody | null {
   // `error` alone is too common in logs (zap's "error":"…"); demand an Easemob companion field
   // or a documented code.
   if (d === null && x === null && !KNOWN_ERRORS.has(e) && !(typeof o.timestamp === 'number' && 'duration' in o)) return null;
-  return { error: e, errorDescription: d, exception: x };
+  return { error: e, errorDescription: d, exception: x, signed: isEasemobSignature(o) };
 }
 
 /**
@@ -100,12 +102,17 @@ export function unescapeOnce(s: string): string {
 
 export interface TextBody {
   body: ErrBody | null;
+  /** Where the body's `{` is in the text (-1: no body). */
+  at: number;
+  /** The body was written as a quoted string (`"{\"error\"…}"`, `'{…}'`): text quoting it. */
+  quoted: boolean;
   /** Text carried an Easemob success envelope (and no error body outside it). */
   success: boolean;
   /** A JSON object in the text was too deeply nested. */
   deep: boolean;
 }
 
+const SIGNED_TEXT = /["']timestamp\\*["']\s*:\s*\d{10,}[\s\S]{0,400}["']duration\\*["']\s*:|["']duration\\*["']\s*:\s*\d+[\s\S]{0,400}["']timestamp\\*["']\s*:\s*\d{10,}/;
 const ERR_KEY = /(\\*)["']error\1["']\s*:/g;
 const FIELD_RE = (name: string, q: string): RegExp => new RegExp(`${q}${name}${q}\\s*:\\s*${q}((?:[^${q}\\\\\\n]|\\\\.){0,400})${q}`);
 
@@ -133,7 +140,7 @@ function openField(name: string, q: string, src: string): RegExpExecArray | null
 
 /** Search free text for an Easemob error body. */
 export function findBodyInText(text: string): TextBody {
-  const out: TextBody = { body: null, success: false, deep: false };
+  const out: TextBody = { body: null, at: -1, quoted: false, success: false, deep: false };
   if (text.indexOf('error') < 0) return out;
   ERR_KEY.lastIndex = 0;
   let m: RegExpExecArray | null;
@@ -168,6 +175,8 @@ export function findBodyInText(text: string): TextBody {
         // Inside an Easemob success envelope (echoed chat text)? Then it is not an error.
         if (insideSuccessEnvelope(text, open)) { out.success = true; continue; }
         out.body = b;
+        out.at = open;
+        out.quoted = esc > 0 || quoteBefore(text, open);
         return out;
       }
       continue;
@@ -185,15 +194,57 @@ export function findBodyInText(text: string): TextBody {
       if (insideSuccessEnvelope(text, open)) { out.success = true; continue; }
       const d = FIELD_RE('error_description', q).exec(src) ?? openField('error_description', q, src);
       const x = FIELD_RE('exception', q).exec(src); // half a class name is no use: only whole
-      const b: ErrBody = { error: e[1], errorDescription: d ? d[1] : null, exception: x ? x[1] : null };
+      const b: ErrBody = { error: e[1], errorDescription: d ? d[1] : null, exception: x ? x[1] : null, signed: x !== null || SIGNED_TEXT.test(src) };
       if (b.error === '' ? !!b.errorDescription : b.errorDescription !== null || b.exception !== null || KNOWN_ERRORS.has(b.error)) {
         out.body = b;
+        out.at = open;
+        out.quoted = esc > 0 || quoteBefore(text, open);
         return out;
       }
     }
   }
   if (!out.body && /["']action\\*["']\s*:/.test(text) && /\\*["'](?:uri|application|entities)\\*["']\s*:/.test(text)) out.success = true;
   return out;
+}
+
+/** The char before `{` (spaces skipped) opens a string: the body is quoted inside text. */
+function quoteBefore(text: string, open: number): boolean {
+  let i = open - 1;
+  while (i >= 0 && text.charCodeAt(i) === 32) i--;
+  const c = text.charCodeAt(i);
+  return c === 34 || c === 39 || c === 96; // " ' `
+}
+
+/**
+ * Go's `%+v` of a response struct: `{Error:forbidden_op Exception:EasemobForbiddenOpException
+ * Timestamp:1796… Duration:0 ErrorDescription:users [x] are not members of this group!}`. Values
+ * are unquoted; each runs to the next known ` Field:`.
+ */
+const GO_FIELDS = /(?:^|\s)(Error|Exception|Timestamp|Duration|ErrorDescription|Description):/g;
+export function goStructBody(text: string): { body: ErrBody; at: number } | null {
+  const at = text.indexOf('{Error:');
+  if (at < 0) return null;
+  let end = text.indexOf('}', at);
+  if (end < 0) end = text.length;
+  // A description may hold `}`: the struct ends at the last `}` of its line.
+  const nl = text.indexOf('\n', at);
+  const lineEnd = nl < 0 ? text.length : nl;
+  const last = text.lastIndexOf('}', lineEnd);
+  if (last > end) end = last;
+  const seg = text.slice(at + 1, end);
+  const f: Record<string, string> = {};
+  const keys: { k: string; from: number; to: number }[] = [];
+  GO_FIELDS.lastIndex = 0;
+  let m: RegExpExecArray | null;
+  while ((m = GO_FIELDS.exec(seg)) !== null) keys.push({ k: m[1], from: m.index + m[0].length, to: m.index });
+  for (let i = 0; i < keys.length; i++) f[keys[i].k] = seg.slice(keys[i].from, i + 1 < keys.length ? keys[i + 1].to : seg.length).trim();
+  const e = f.Error;
+  if (e === undefined || !(e === '' || ERROR_CODE.test(e))) return null;
+  const d = f.ErrorDescription ?? f.Description ?? null;
+  const x = f.Exception || null;
+  if (e === '' ? !d : d === null && x === null && !KNOWN_ERRORS.has(e)) return null;
+  const signed = x !== null || (f.Timestamp !== undefined && f.Duration !== undefined);
+  return { body: { error: e, errorDescription: d || null, exception: x, signed }, at };
 }
 
 /**
@@ -211,4 +262,13 @@ function insideSuccessEnvelope(text: string, pos: number): boolean {
   const a = before.search(/\\*["']action\\*["']\s*:/);
   if (a < 0) return false;
   return /\\*["'](?:uri|application|entities|applicationName)\\*["']\s*:/.test(text);
+}
+
+/**
+ * A body only Easemob writes: its `exception` class, or `timestamp` + `duration` (its envelope's
+ * bookkeeping). `{"error":…,"error_description":…}` alone is OAuth's standard error shape too, so
+ * it never names the service by itself.
+ */
+export function isEasemobSignature(o: Record<string, unknown>): boolean {
+  return typeof o.exception === 'string' || (typeof o.timestamp === 'number' && 'duration' in o);
 }

@@ -4,17 +4,25 @@
  * and by the message/stack fields of JSON records.
  */
 import type { NoResponse } from './event.js';
-import { findBodyInText, type ErrBody } from './body.js';
+import { findBodyInText, goStructBody, type ErrBody } from './body.js';
+import { KNOWN_ERRORS } from './templates.js';
 import { noResponseFrom } from './client.js';
 import { SDK1_STATUS, SDK2_STATUS, sdk1Description, sdkShape } from './sdk.js';
 
 export interface TextFinding {
   status: number | null;
+  /** Where the status was read in the text (-1: none). */
+  statusAt: number;
   method: string | null;
   /** Every URL or REST path found, in order of reliability; the caller picks the Easemob one. */
   urls: string[];
   host: string | null;
   body: ErrBody | null;
+  /**
+   * The body sits where the text says it is the call's response: after a failure status, or after
+   * `body`/`response`/`error info :`/`HTTP response body:`; false for a body quoted in free text.
+   */
+  bodyIsResponse: boolean;
   success: boolean;
   deep: boolean;
   exception: string | null;
@@ -35,6 +43,9 @@ const STATUS_RES: RegExp[] = [
   /\bResponse code (\d{3})\b/i, // got HTTPError: "Response code 401 (Unauthorized)"
   /\bResponse\{protocol=[^,]+, code=(\d{3})/, // OkHttp Response.toString()
   /\b(\d{3}) (?:Client|Server) Error: /, // Python requests HTTPError
+  /\bHTTP Error (\d{3}): /, // Python urllib.error.HTTPError
+  /\berror code\s*[:=]\s*(\d{3})\b/, // Easemob's demo app server: "error code : 429, error info : …"
+  /\bHTTP ERROR (\d{3})\b/, // Jetty's error page
   /\bdoes not indicate success: (\d{3})\b/, // .NET HttpRequestException
   /ClientResponseError: (\d{3}),/, // aiohttp
   new RegExp(`(?:^|[\\s\\[("':>\`])(\\d{3}) (?:${REASONS})\\b`), // "401 Unauthorized", Spring, Feign "[401 Unauthorized]", Guzzle
@@ -69,15 +80,131 @@ const EXC_SIMPLE = /\b([A-Z][A-Za-z]{0,80}?(?:Exception|Error|Timeout))(?=:|\s|$
 
 const okStatus = (n: number): boolean => n >= 100 && n <= 599;
 
-export function statusFromText(t: string): number | null {
+/**
+ * The call's status: the first one the text states, in reading order. A logger writes the status
+ * line before the body, so a number inside the body (a 200 whose group description says "HTTP
+ * 429 Too Many Requests") never outranks it.
+ */
+export function statusFromText(t: string): { status: number; at: number } | null {
+  // Only a status outside the bodies the text carries: one inside is the body's text.
+  return leftmostStatus(maskBodies(t));
+}
+
+const HTML_OPEN = /<html[\s>]/gi;
+const HTML_CLOSE = /<\/html>/i;
+const MAX_MASK = 65536;
+
+/**
+ * The text with its embedded bodies (a `{…}` object, an `<html>…</html>` page) blanked out, same
+ * length, so positions still match. A status or reason phrase in there is the body's, not the
+ * call's (a 200 whose group description says "HTTP 429 Too Many Requests is my life"). Any other
+ * top-level object is the record's fields (see OWN_BODY): it stays, with what is nested in it blanked.
+ */
+function maskBodies(t: string): string {
+  if (t.indexOf('{') < 0 && t.indexOf('<') < 0) return t;
+  const chars = t.split('');
+  maskObjects(t, 0, Math.min(t.length, MAX_MASK), chars, true);
+  HTML_OPEN.lastIndex = 0;
+  let m: RegExpExecArray | null;
+  while ((m = HTML_OPEN.exec(t)) !== null && m.index < MAX_MASK) {
+    const c = HTML_CLOSE.exec(t.slice(m.index));
+    const end = c ? m.index + c.index + c[0].length : t.length;
+    for (let k = m.index; k < end; k++) chars[k] = ' ';
+    HTML_OPEN.lastIndex = end;
+  }
+  return chars.join('');
+}
+
+/**
+ * A response body at an object's own level (nested objects already blanked): an `error` or
+ * `action` key (Easemob's error body and success envelope, Python's dict repr of them), Go's
+ * `{Error:…}`. Other objects are the record's own fields (Monolog context, zap console fields, an
+ * error object) and keep their status.
+ */
+const OWN_BODY = /^\{Error:|[{,]\s*\\*["'](?:error|action)\\*["']\s*:/;
+/** Keys of a record's fields (zap console `{"status": 429, "url": …, "error": "unexpected status"}`). */
+const OWN_FIELDS = /[{,]\s*["'](?:status|statusCode|status_code|url|uri|method|msg|message|level|request_id|requestId)["']\s*:/;
+
+function maskObjects(t: string, from: number, to: number, chars: string[], top: boolean): void {
+  for (let i = t.indexOf('{', from); i >= 0 && i < to; ) {
+    let end = balancedClose(t, i);
+    if (end < 0 || end > to) {
+      // Never closes (cut short): blank only the rest of its line (not searched again: linear).
+      const nl = t.indexOf('\n', i);
+      end = Math.max(i + 1, Math.min(to, nl < 0 ? t.length : nl));
+      for (let k = i; k < end; k++) chars[k] = ' ';
+      i = t.indexOf('{', end);
+      continue;
+    }
+    maskObjects(t, i + 1, end - 1, chars, false);
+    const own = chars.slice(i, end).join('');
+    if (!top || (OWN_BODY.test(own) && !OWN_FIELDS.test(own))) for (let k = i; k < end; k++) chars[k] = ' ';
+    i = t.indexOf('{', end);
+  }
+}
+
+/** End (exclusive) of the `{…}` opened at i; -1 when it never closes. */
+function balancedClose(t: string, i: number): number {
+  let depth = 0;
+  let inStr = false;
+  const end = Math.min(t.length, i + MAX_MASK);
+  for (let j = i; j < end; j++) {
+    const c = t.charCodeAt(j);
+    if (inStr) {
+      if (c === 92) j++;
+      else if (c === 34) inStr = false;
+    } else if (c === 34) inStr = true;
+    else if (c === 123) depth++;
+    else if (c === 125 && --depth === 0) return j + 1;
+  }
+  return -1;
+}
+
+function leftmostStatus(t: string): { status: number; at: number } | null {
+  let best: { status: number; at: number } | null = null;
   for (const re of STATUS_RES) {
     const m = re.exec(t);
-    if (m) {
-      const n = +m[1];
-      if (okStatus(n)) return n;
-    }
+    if (!m) continue;
+    const n = +m[1];
+    const at = m.index + m[0].indexOf(m[1]);
+    if (okStatus(n) && (best === null || at < best.at)) best = { status: n, at };
   }
-  return null;
+  return best;
+}
+
+// Words that say "what follows is the response" just before a body.
+const RESPONSE_MARK = /(?:body|response|resp|res|error info|data|result|content|entity|reply|returned|answer(?:ed)?)\s*(?:[:=]|->|is)?\s*["'`(\[]?\s*$/i;
+const MARK_WINDOW = 40;
+
+/** Whether the body at `at` is positioned as the response of the call (see TextFinding). */
+function bodyIsResponseAt(t: string, at: number, status: { status: number; at: number } | null): boolean {
+  if (status !== null && status.status >= 400 && status.at < at) return true;
+  return RESPONSE_MARK.test(t.slice(Math.max(0, at - MARK_WINDOW), at));
+}
+
+// logfmt / key=value fields of a response: `error="illegal_argument" error_description="…"`,
+// `error=invalid_grant description=client_id does not match [rid=…]` (unquoted: to a last
+// ` […]` tag, the next ` key=` or the end of the line).
+const FIELD_ERROR = /(?:^|[\s,;(\[{])error=(?:"([A-Za-z][\w .\-]{0,63})"|([A-Za-z][\w.\-]{0,63}))(?=[\s,;)\]}]|$)/;
+const FIELD_DESC = /(?:^|\s)(?:error_description|errorDescription|error_desc|description)=(?:"((?:[^"\\\n]|\\.){0,400})"|([^\n]*?)(?=\s+\[[^\]\n]*\](?:[;,]|\s*$)|;\s|\s+[\w.]+=|\s*$))/m;
+const FIELD_EXC = /(?:^|\s)exception=(?:"([\w.$]{1,200})"|([\w.$]{1,200}))/;
+
+function fieldsBody(t: string): { body: ErrBody; at: number } | null {
+  if (t.indexOf('error=') < 0) return null;
+  const e = FIELD_ERROR.exec(t);
+  if (!e) return null;
+  const code = e[1] ?? e[2];
+  const rest = t.slice(e.index);
+  const d = FIELD_DESC.exec(rest);
+  const desc = d ? (d[1] !== undefined ? unescapeField(d[1]) : d[2].trim()) : null;
+  const x = FIELD_EXC.exec(rest);
+  const exception = x ? x[1] ?? x[2] : null;
+  if (!desc && exception === null && !KNOWN_ERRORS.has(code)) return null;
+  return { body: { error: code, errorDescription: desc || null, exception, signed: exception !== null }, at: e.index };
+}
+
+function unescapeField(v: string): string {
+  return v.replace(/\\(["\\])/g, '$1').replace(/\\n/g, '\n');
 }
 
 function trimUrl(u: string): string {
@@ -103,8 +230,8 @@ const INSPECT_EXC = /^\s*exception: '([^']*)',?$/m;
 
 export function analyzeText(t: string): TextFinding {
   const f: TextFinding = {
-    status: null, method: null, urls: [], host: null, body: null, success: false, deep: false,
-    exception: null, noResponse: null, sdk: null,
+    status: null, statusAt: -1, method: null, urls: [], host: null, body: null, bodyIsResponse: false, success: false,
+    deep: false, exception: null, noResponse: null, sdk: null,
   };
   f.sdk = sdkShape(t);
 
@@ -112,7 +239,22 @@ export function analyzeText(t: string): TextFinding {
   f.body = tb.body;
   f.success = tb.success;
   f.deep = tb.deep;
-  f.status = statusFromText(t);
+  const st = statusFromText(t);
+  if (st) {
+    f.status = st.status;
+    f.statusAt = st.at;
+  }
+  if (f.body) {
+    // After the status line or a response word; or, in a record that failed with a status, a body
+    // written as itself (not quoted inside text): loguru's "failed: {body}" above the HTTPError.
+    f.bodyIsResponse = bodyIsResponseAt(t, tb.at, st) || (!tb.quoted && st !== null && st.status >= 400);
+  } else {
+    const fb = fieldsBody(t) ?? goStructBody(t);
+    if (fb && st && st.status >= 400 && st.at < fb.at) {
+      f.body = fb.body;
+      f.bodyIsResponse = true;
+    }
+  }
 
   let m: RegExpExecArray | null;
   if ((m = REQUEST_FOR.exec(t))) {
@@ -130,7 +272,10 @@ export function analyzeText(t: string): TextFinding {
     if (u.length < 2) continue;
     if (f.status === null && u.startsWith('/')) {
       const s = AFTER_URL_STATUS.exec(t.slice(METHOD_URL.lastIndex, METHOD_URL.lastIndex + 24));
-      if (s && okStatus(+s[1])) f.status = +s[1];
+      if (s && okStatus(+s[1])) {
+        f.status = +s[1];
+        f.statusAt = METHOD_URL.lastIndex;
+      }
     }
     f.method ??= m[1];
     f.urls.push(u);
@@ -143,7 +288,10 @@ export function analyzeText(t: string): TextFinding {
     f.urls.push(trimUrl(m[0]));
     if (f.status === null) {
       const s = AFTER_URL_STATUS.exec(t.slice(ANY_URL.lastIndex, ANY_URL.lastIndex + 24));
-      if (s && okStatus(+s[1])) f.status = +s[1];
+      if (s && okStatus(+s[1])) {
+        f.status = +s[1];
+        f.statusAt = ANY_URL.lastIndex;
+      }
     }
   }
   if ((m = PY_HOST.exec(t))) {
@@ -170,12 +318,18 @@ export function analyzeText(t: string): TextFinding {
   if (!f.body && (m = INSPECT_ERR.exec(t))) {
     const d = INSPECT_DESC.exec(t);
     const x = INSPECT_EXC.exec(t);
-    if (d || x) f.body = { error: m[1], errorDescription: d ? d[1] : null, exception: x ? x[1] : null };
+    if (d || x) {
+      f.body = { error: m[1], errorDescription: d ? d[1] : null, exception: x ? x[1] : null, signed: x !== null };
+      f.bodyIsResponse = true; // util.inspect of the client's error: its response data
+    }
   }
   // SDK 1.x puts only the description in its message: "… -> 400 Bad Request, \n error_description -> …"
   if (!f.body && f.sdk === 'sdk1') {
     const d = sdk1Description(t);
-    if (d !== null) f.body = { error: '', errorDescription: d, exception: null };
+    if (d !== null) {
+      f.body = { error: '', errorDescription: d, exception: null };
+      f.bodyIsResponse = true;
+    }
   }
   return f;
 }

@@ -14,7 +14,7 @@ export interface NoResponse {
 }
 
 export interface ApiErrorEvent {
-  /** Epoch milliseconds: from the line when it carries a time, else read time. */
+  /** Epoch milliseconds: from the record when it carries a time (whatever its age), else read time. */
   ts: number;
   /** Whether ts came from the line (false: read time). */
   tsFromLine: boolean;
@@ -78,7 +78,7 @@ export interface ParserStats {
   events: number;
   /** Lines that looked like JSON but did not parse, or were too deep/large. */
   malformed: number;
-  /** Events whose time was more than 24 h from now and replaced by read time. */
+  /** Events whose time was more than 24 h in the future and replaced by read time (past times are kept). */
   clockSkew: number;
 }
 
@@ -92,6 +92,24 @@ export interface ParserOptions {
   includeOtherApis?: boolean;
   /** Clock, for tests. */
   now?: () => number;
+  /** Called with the verdict on every record that passed the prefilter (`classify --explain`). */
+  explain?: (x: Explanation) => void;
+}
+
+/** Why a record is, or is not, an event (`apiwatch classify --explain`). */
+export interface Explanation {
+  /** 1-based line where the record starts. */
+  line: number;
+  /** The record's first line, as logged (not redacted: the caller redacts before printing). */
+  text: string;
+  parser: string;
+  event: boolean;
+  /** Evidence of the call used (events). */
+  call?: string;
+  /** Evidence of its failure used (events). */
+  failure?: string;
+  /** The evidence that is missing (records that are not events). */
+  missing?: string;
 }
 
 export const MAX_RAW = 4000;

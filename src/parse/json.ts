@@ -16,6 +16,8 @@ export interface JsonFinding {
   urls: string[];
   host: string | null;
   body: ErrBody | null;
+  /** The body is the call's response (an object under a response key, not text quoting one). */
+  bodyIsResponse: boolean;
   exception: string | null;
   noResponse: NoResponse | null;
   success: boolean;
@@ -36,11 +38,12 @@ const HOST_KEYS = new Set(['host', 'hostname', 'domain']);
 const UPSTREAM_HOST_KEYS = new Set(['proxy_host', 'upstream_host', 'upstream_name', 'server.address', 'peer.hostname']);
 /** Subtrees that are big and never tell us anything (Node ClientRequest/socket internals). */
 const SKIP_KEYS = new Set(['socket', 'agent', 'connection', 'client', 'parser', '_events', '_header', 'httpagent', 'httpsagent', 'transformrequest', 'transformresponse', 'adapter']);
-const TEXT_KEYS = new Set(['msg', 'message', '@m', '@x', 'renderedmessage', 'error', 'err', 'stack', 'stack_trace', 'stacktrace', 'exc_info', 'exception', 'full_message', 'reason', 'cause', 'error_message', 'errormessage', 'event', 'detail', 'request', 'log', 'short_message', 'localizedmessage']);
+const TEXT_KEYS = new Set(['msg', 'message', '@m', '@x', 'renderedmessage', 'error', 'err', 'stack', 'stack_trace', 'stacktrace', 'exc_info', 'exception', 'full_message', 'reason', 'cause', 'error_message', 'errormessage', 'event', 'detail', 'request', 'log', 'short_message', 'localizedmessage', 'exc_value']);
 const BODY_KEYS = new Set(['body', 'data', 'responsebody', 'response_body', 'resbody', 'respbody', 'response', 'resp', 'result', 'content', 'errorbody', 'error_body', 'rawbody', 'text', 'payload_text', 'responsetext', 'details']);
 const TIME_KEYS = ['time', 'timestamp', '@timestamp', 'ts', 'asctime', 'datetime', 'date', '@t', 't', 'time_local', 'time_iso8601', 'logtime', 'timemillis', 'timeMillis'];
 const CODE_KEYS = new Set(['code', 'errno', 'syscall_code']);
-const NAME_KEYS = new Set(['name', 'type', 'class', 'classname', 'exception_class', 'error_type', 'kind']);
+// structlog's dict_tracebacks: `"exception": [{"exc_type": "ConnectionError", "exc_value": "…"}]`.
+const NAME_KEYS = new Set(['name', 'type', 'class', 'classname', 'exception_class', 'error_type', 'kind', 'exc_type']);
 const ATTEMPT_KEYS = new Set(['attempt', 'attempts', 'retry', 'retries', 'retrycount', 'retry_count', 'attemptnumber', 'attempt_number']);
 const HTTP_METHOD = /^(?:get|post|put|delete|patch|head|options)$/i;
 const HOSTNAME = /^[a-z0-9.-]+\.[a-z]{2,}(?::\d+)?$/i;
@@ -77,7 +80,7 @@ function walk(v: unknown, path: string[], depth: number, c: Ctx): void {
   }
   const o = v as Record<string, unknown>;
   const b = asErrorBody(o);
-  if (b) c.bodies.push(b);
+  if (b && !path.some((k) => REQUEST_SIDE.has(k))) c.bodies.push(b);
   if (isSuccessEnvelope(o)) { c.success = true; return; }
   const inHeaders = path.length > 0 && path[path.length - 1] === 'headers';
   for (const key in o) {
@@ -113,7 +116,8 @@ function walk(v: unknown, path: string[], depth: number, c: Ctx): void {
       }
       // Message/stack text of the record (not chat payload text deep in the tree).
       if (textOk) c.texts.push(x);
-      else if (BODY_KEYS.has(k) && !msgLike && depth <= 4 && x.indexOf('error') >= 0) c.texts.push(x);
+      // A response body logged as text: say so, so a body in it reads as the response.
+      else if (BODY_KEYS.has(k) && !msgLike && depth <= 4 && x.indexOf('error') >= 0) c.texts.push('body: ' + x);
     } else if (typeof x === 'number') {
       if (STATUS_KEYS.has(k) && Number.isInteger(x) && x >= 100 && x <= 599) c.statuses.push({ v: x, path: p });
       else if (ATTEMPT_KEYS.has(k) && Number.isInteger(x) && x >= 0 && x < 1000) c.attempt ??= x;
@@ -145,6 +149,8 @@ function closest<T>(cands: Cand<T>[], ref: string[] | null): T | null {
 }
 
 const RESPONSE_PATH = /res|response/;
+/** Subtrees that are the request (axios `config.data`, `req.body`): a body there is what was sent. */
+const REQUEST_SIDE = new Set(['config', 'req', 'request', 'params', 'args']);
 const ERR_ROOT = /^(?:err|error|exception|cause)$/;
 /** Objects whose `message` is an error message (pino err, logback throwable, ECS error…). */
 const ERRISH = /^(?:err|error|errors|exception|throwable|thrown|cause|reason|failure|fault|e|ex|exc)$/;
@@ -171,7 +177,8 @@ export function analyzeJson(rec: Record<string, unknown>, tz: string, now: numbe
   };
   walk(rec, [], 0, c);
   const f: JsonFinding = {
-    status: null, method: null, urls: [], host: c.hosts[0] ?? null, body: c.bodies[0] ?? null, exception: null,
+    status: null, method: null, urls: [], host: c.hosts[0] ?? null, body: c.bodies[0] ?? null,
+    bodyIsResponse: c.bodies.length > 0, exception: null,
     noResponse: null, success: c.success, ts: tsOf(rec, tz, now), deep: c.deep, sdk: null,
   };
   if (c.deep) return f;
@@ -203,7 +210,10 @@ export function analyzeJson(rec: Record<string, unknown>, tz: string, now: numbe
   f.status = closest(resp.length ? resp : statuses, ref) ?? tf?.status ?? c.codeStatus;
   f.method = closest(c.methods, ref) ?? tf?.method ?? null;
   f.host ??= tf?.host ?? null;
-  f.body ??= tf?.body ?? null;
+  if (!f.body && tf?.body) {
+    f.body = tf.body;
+    f.bodyIsResponse = tf.bodyIsResponse;
+  }
   f.success ||= tf?.success ?? false;
   f.sdk = tf?.sdk ?? null;
   f.exception = c.names[0] ?? tf?.exception ?? null;

@@ -13,6 +13,7 @@ export function isContinuation(line: string): boolean {
   if (c === 67 && line.startsWith('Caused by:')) return true;
   if (c === 72 && (line.startsWith('HTTP response code:') || line.startsWith('HTTP response body:') || line.startsWith('HTTP response headers:'))) return true;
   if (c === 84 && line.startsWith('Traceback (most recent call last)')) return true;
+  if (c === 62 && line.startsWith('> File "')) return true; // loguru marks the frame that raised
   if (c === 46 && /^\.\.\. \d+ (?:more|common frames omitted)/.test(line)) return true;
   if (c === 84 && line.startsWith('The above exception was')) return true;
   if (c === 68 && line.startsWith('During handling of the above exception')) return true;
@@ -22,7 +23,9 @@ export function isContinuation(line: string): boolean {
 }
 
 /** Stack frames (Java `\tat`, Node `    at`, Python `  File "…"`): kept in raw, not analysed. */
-const FRAME = /^\s+(?:at\s|File ")|^\.\.\. \d+ /;
+// loguru's `backtrace`/`diagnose` value lines (`    │   └ {'url': …}`) and Python 3.11's `^^^^`
+// markers are frames too: they repeat variables, never the error.
+const FRAME = /^\s+(?:at\s|File "|[│└]|\^+\s*$)|^\.\.\. \d+ |^> File "/;
 export function isFrame(line: string): boolean {
   return FRAME.test(line);
 }

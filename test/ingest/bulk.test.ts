@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { readLines } from '../../src/ingest/lines.js';
 import { parseScan, startScan, type BulkStats } from '../../src/ingest/bulk.js';
-import { candidatePattern } from '../../src/ingest/candidates.js';
+import { candidatePattern } from '../../src/parse/prefilter.js';
 import { createParser } from '../../src/parse/index.js';
 import type { ApiErrorEvent, EventParser, LineMeta, ParserStats } from '../../src/parse/event.js';
 import { loadRules, RuleEngine } from '../../src/classify/index.js';

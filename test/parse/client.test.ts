@@ -88,7 +88,9 @@ test('client: node ECONNRESET, axios ECONNREFUSED, got TimeoutError, Reactor Net
   ]);
 });
 
-test('client: Java time-out whose URL is only on the previous (ordinary) log line', () => {
+// The logger line names the Easemob host, so it starts the record and the exception continues it:
+// the event is the record, from its first line.
+test('client: Java time-out whose URL is only on the logger line before the exception', () => {
   const { events: ev } = run([
     '2026-11-27 10:25:00.000 INFO [pool-1-thread-2] c.a.im.Http - POST https://a1.easemob.com/acme/chat/messages/users',
     'java.net.SocketTimeoutException: connect timed out',
@@ -97,7 +99,7 @@ test('client: Java time-out whose URL is only on the previous (ordinary) log lin
   ]);
   assert.equal(ev.length, 1);
   assert.deepEqual(view(ev[0]), {
-    ts: '2026-11-27T02:25:00.000Z', tsFromLine: true, line: 2, method: 'POST',
+    ts: '2026-11-27T02:25:00.000Z', tsFromLine: true, line: 1, method: 'POST',
     url: 'https://a1.easemob.com/acme/chat/messages/users', endpoint: '/messages/users', appkey: 'acme#chat',
     host: 'a1.easemob.com', status: null, error: null, errorDescription: null,
     exception: 'java.net.SocketTimeoutException', parser: 'client', noResponse: { kind: 'timeout' },

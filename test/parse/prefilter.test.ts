@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { createParser } from '../../src/parse/index.js';
-import { candidatePattern, isCandidate } from '../../src/ingest/candidates.js';
+import { candidatePattern, isCandidate } from '../../src/parse/prefilter.js';
 
 // The bulk path (replay) parses only candidate lines and what follows them while an event is
 // pending. That is only right if no event ever starts on a line the candidate check rejects:

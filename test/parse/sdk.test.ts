@@ -6,7 +6,8 @@ const lines = fixture('sdk.log');
 const { events } = run(lines);
 
 test('sdk: three events, continuation lines never start one', () => {
-  assert.deepEqual(events.map((e) => e.line), [1, 8, 11]);
+  // Line 7 is the logger line of the second record ("lookup of bob failed"): its exception continues it.
+  assert.deepEqual(events.map((e) => e.line), [1, 7, 11]);
 });
 
 test('sdk 1.x: EMBadRequestException + " error_description -> …" line', () => {
@@ -20,9 +21,9 @@ test('sdk 1.x: EMBadRequestException + " error_description -> …" line', () => 
   assert.equal(e.raw, lines.slice(0, 6).join('\n'));
 });
 
-test('sdk 1.x: GET of one user after a WARN logger line (not a candidate) starts at the exception line', () => {
-  assert.deepEqual(view(byLine(events, 8)), {
-    ts: '2026-11-27T02:18:01.200Z', tsFromLine: true, line: 8, method: 'GET', url: '/acme/chat/users/bob',
+test('sdk 1.x: GET of one user: the WARN logger line and its exception are one record', () => {
+  assert.deepEqual(view(byLine(events, 7)), {
+    ts: '2026-11-27T02:18:01.200Z', tsFromLine: true, line: 7, method: 'GET', url: '/acme/chat/users/bob',
     endpoint: '/users/{username}', appkey: 'acme#chat', host: null, status: 404, error: null,
     errorDescription: 'Service resource not found',
     exception: 'com.easemob.im.server.exception.EMNotFoundException', parser: 'sdk1',
@@ -85,7 +86,7 @@ test('multi-line: orphan continuation lines never start an event', () => {
   assert.deepEqual(ev, []);
 });
 
-test('sdk 2.x: message logged without the exception class (orphan "HTTP response code:" starts the event)', () => {
+test('sdk 2.x: message logged without the exception class (the logger line starts the record)', () => {
   const { events: ev } = run([
     '2026-11-27 10:23:00.000 WARN [main] c.a.im.MsgService - send failed: Message: Too Many Requests',
     'HTTP response code: 429',
@@ -94,7 +95,7 @@ test('sdk 2.x: message logged without the exception class (orphan "HTTP response
     '2026-11-27 10:23:01.000 INFO [main] c.a.im.MsgService - next',
   ]);
   assert.equal(ev.length, 1);
-  assert.deepEqual([ev[0].line, ev[0].status, ev[0].error, ev[0].parser, ev[0].tsFromLine, new Date(ev[0].ts).toISOString()], [2, 429, 'reach_limit', 'sdk2', true, '2026-11-27T02:23:00.000Z']);
+  assert.deepEqual([ev[0].line, ev[0].status, ev[0].error, ev[0].parser, ev[0].tsFromLine, new Date(ev[0].ts).toISOString()], [1, 429, 'reach_limit', 'sdk2', true, '2026-11-27T02:23:00.000Z']);
 });
 
 test('sdk: Feign RetryableException in a Caused by line gives the URL and the time-out', () => {

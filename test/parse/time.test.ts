@@ -47,7 +47,7 @@ test('time: more than 24 h in the future is replaced by read time and counted; o
   assert.equal(p.stats.clockSkew, 1);
 });
 
-test('time: a line without a time uses read time; the exception line borrows the logger line\'s time', () => {
+test('time: a line without a time uses read time; the exception takes the time of its record\'s logger line', () => {
   const { events } = run([
     'POST https://a1.easemob.com/acme/chat/users failed: status=500',
     '2026-11-27 09:30:00.000 WARN [main] c.a.Im - register failed',
@@ -56,7 +56,7 @@ test('time: a line without a time uses read time; the exception line borrows the
   ]);
   assert.deepEqual(events.map((e) => [e.line, e.tsFromLine, iso(e.ts), e.status]), [
     [1, false, iso(READ_TIME), 500],
-    [3, true, '2026-11-27T01:30:00.000Z', 500],
+    [2, true, '2026-11-27T01:30:00.000Z', 500],
   ]);
   assert.equal(events[1].errorDescription, null);
 });

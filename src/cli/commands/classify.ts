@@ -2,7 +2,8 @@ import { createReadStream } from 'node:fs';
 import { access, constants, stat } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { createParser } from '../../parse/index.js';
-import type { ApiErrorEvent } from '../../parse/event.js';
+import type { ApiErrorEvent, Explanation } from '../../parse/event.js';
+import { redact } from '../../parse/redact.js';
 import { readLines } from '../../ingest/lines.js';
 import { CliError, EXIT, getConfig, timezoneOption } from '../context.js';
 import { loadClassifierFor } from '../rules.js';
@@ -39,6 +40,23 @@ function oneLine(s: string): string {
   return s.replace(/[\u0000-\u001f\u007f-\u009f]+/g, ' ').trim();
 }
 
+/** Longest log text an --explain line quotes. */
+const EXPLAIN_TEXT = 160;
+
+/**
+ * One --explain line: `LINE  event REF  call: …; failure: …` or `LINE  no event  missing: …`,
+ * then the record's first line (redacted, control characters removed, cut).
+ */
+function printVerdict(x: Explanation, ref: string | null, json: boolean): void {
+  const text = oneLine(redact(x.text)).slice(0, EXPLAIN_TEXT);
+  if (json) {
+    process.stdout.write(JSON.stringify({ line: x.line, event: x.event, ref, parser: x.parser, call: x.call ?? null, failure: x.failure ?? null, missing: x.missing ?? null, text }) + '\n');
+    return;
+  }
+  const why = x.event ? `event ${ref ?? '-'}: ${oneLine(`${x.call}; ${x.failure}`)}` : `no event: ${oneLine(x.missing ?? '')}`;
+  process.stdout.write(`${pad(String(x.line), 7)} ${why}\n        | ${text}\n`);
+}
+
 function pad(s: string, n: number): string {
   return s.length >= n ? s.slice(0, n) : s + ' '.repeat(n - s.length);
 }
@@ -51,7 +69,8 @@ export function registerClassify(program: Command): void {
     .option('--json', 'print NDJSON, one object per event')
     .option('-c, --config <file>', 'config file (for api_hosts, rules.files, timezone)')
     .option('--timezone <iana>', 'timezone for timestamps without a zone')
-    .action(async (files: string[], opts: { json?: boolean; config?: string; timezone?: string }) => {
+    .option('--explain', 'for every record that names a failure, a status or an Easemob host: the evidence used, or the evidence missing (like fail2ban-regex --print-all-missed)')
+    .action(async (files: string[], opts: { json?: boolean; config?: string; timezone?: string; explain?: boolean }) => {
       timezoneOption(opts.timezone);
       const cfg = getConfig(opts.config);
       const classifier = await loadClassifierFor(cfg);
@@ -68,18 +87,27 @@ export function registerClassify(program: Command): void {
       let total = 0;
       let lines = 0;
       const byRef = new Map<string, number>();
-      if (!opts.json) {
+      if (!opts.json && !opts.explain) {
         process.stdout.write(`${pad('LINE', 7)} ${pad('REF', 5)} ${pad('SEVERITY', 8)} ${pad('CATEGORY', 10)} ${pad('STATUS', 6)} ${pad('ENDPOINT', 36)} ERROR\n`);
       }
       for (const f of inputs) {
         const source = f === '-' ? '-' : f;
+        // Verdicts arrive in record order, an event's just before the event itself.
+        const verdicts: Explanation[] = [];
         const parser = createParser({
           source,
           apiHosts: cfg.api_hosts,
           timezone: opts.timezone ?? cfg.sources[0]?.timezone,
+          explain: opts.explain ? (x) => verdicts.push(x) : undefined,
         });
         const stream = f === '-' ? process.stdin : createReadStream(f);
         const out = (events: ApiErrorEvent[]) => {
+          if (opts.explain) {
+            let i = 0;
+            for (const x of verdicts) printVerdict(x, x.event ? classifier.classify(events[i++]).ref : null, !!opts.json);
+            verdicts.length = 0;
+            return;
+          }
           for (const ev of events) {
             const cls = classifier.classify(ev);
             total++;
@@ -99,7 +127,7 @@ export function registerClassify(program: Command): void {
         }
         out(parser.flush());
       }
-      if (!opts.json) {
+      if (!opts.json && !opts.explain) {
         const refs = [...byRef].sort((a, b) => b[1] - a[1]).map(([r, n]) => `${r}×${n}`).join(' ');
         process.stdout.write(`\n${lines} lines, ${total} events${refs ? `: ${refs}` : ''}\n`);
       }
