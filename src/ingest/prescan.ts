@@ -3,7 +3,7 @@
  * and parsing from a latin1 view of the raw bytes (one char per byte, no UTF-8 decoding), on the
  * scan workers.
  *
- * CONTRACT: a strict superset of the parser's own prefilter (`candidate()` in src/parse/index.ts).
+ * CONTRACT: a strict superset of the parser's own prefilter (`candidatePattern()` in src/parse/prefilter.ts, which it includes).
  * Every line the parser would accept as the start of an event is accepted here; a line rejected
  * here is one the parser would have rejected too, so skipping it changes no event (the bulk path
  * still feeds the line before each accepted line, as context, and every line after one while an
@@ -18,6 +18,8 @@
  * (host, URL, `status: 200`). A plain alternation of words (src/ingest/candidates.ts) accepts them
  * all, and decoding and parsing them on the main thread was most of a replay's time.
  */
+
+import { candidatePattern, isCandidate } from '../parse/prefilter.js';
 
 /** What decides acceptance besides the built-in words; serialisable (workers rebuild the prescan). */
 export interface PrescanSpec {
@@ -110,14 +112,17 @@ export function createPrescan(spec: PrescanSpec = {}): Prescan {
     .map((h) => Buffer.from(h, 'utf8').toString('latin1'));
   const others = spec.includeOtherApis === true;
   const words = [...WORDS, ...hostMarks, ...(others ? ['://'] : [])].map(escape);
+  // The parser's own prefilter (records start on its lines): the prescan keeps whatever it keeps,
+  // so the stricter byte test below can never drop a line the line-by-line parse would use.
+  const parserPrefilter = candidatePattern(spec.apiHosts ?? []);
   return {
-    trigger: new RegExp(words.join('|'), 'g'),
+    trigger: new RegExp([...words, parserPrefilter.source].join('|'), 'g'),
     accept(text, start, end, ascii) {
       let line = text.slice(start, end > start && text.charCodeAt(end - 1) === 13 ? end - 1 : end);
       if (line.indexOf('HTTP response code:') >= 0) return true;
       // Docker json-file lines are judged whole by the parser; CRI lines by the app's line.
       if (line.charCodeAt(0) !== 123) line = unwrapCri(line);
-      if (decide(line, hostMarks, others)) return true;
+      if (decide(line, hostMarks, others) || isCandidate(line, parserPrefilter)) return true;
       return !ascii && NON_ASCII.test(line);
     },
   };

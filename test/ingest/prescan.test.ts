@@ -74,7 +74,10 @@ test('realistic corpus: every event starts on a line the prescan accepts, and it
     total += lines.length;
   }
   // Successful calls (URL + 2xx) and ordinary lines are most of real logs.
-  assert.ok(rejected / total > 0.7, `prescan rejects ${rejected} of ${total} lines`);
+  // It keeps every line the records-based parser's prefilter keeps (which names the Easemob host on
+  // successful calls too), so it rejects about half the lines, not the 70 % it did before records:
+  // a known cost, noted in README "Performance". Half is the floor this may not fall under.
+  assert.ok(rejected / total > 0.5, `prescan rejects ${rejected} of ${total} lines`);
 });
 
 test('parser fixtures and the error-table corpus: every event starts on an accepted line', () => {
@@ -106,10 +109,9 @@ test('configured hosts and include_other_apis widen the prescan as they widen th
   assert.equal(lineByLine([line], 'h', { apiHosts: ['*.internal.example'] }).length > 0, true);
 });
 
-test('successful calls and ordinary lines are rejected; the byte view errs towards keeping a line', () => {
+test('ordinary lines are rejected; the byte view errs towards keeping a line', () => {
   const p = createPrescan();
   for (const l of [
-    '{"level":30,"time":1764300000000,"msg":"easemob ok","req":{"url":"https://a1.easemob.com/o/a/users/u1"},"res":{"statusCode":200}}',
     '10.0.0.1 - - [27/Nov/2026:10:15:30 +0000] "GET /o/a/users HTTP/1.1" 200 5120 "-" "okhttp/4.12.0"',
     '2026-11-27 10:15:30.123 INFO  [main] c.a.chat.Heartbeat - ok',
   ]) {
@@ -121,5 +123,4 @@ test('successful calls and ordinary lines are rejected; the byte view errs towar
   assert.equal(acceptsLine(p, '2026-11-27T10:15:30.123456789Z stdout F status=503 from a1.easemob.com'), true);
   // Non-ASCII bytes shift char positions in the latin1 view: such a line is kept, not judged.
   assert.equal(acceptsLine(p, '环信 easemob 调用 status: 200 失败'), true);
-  assert.equal(acceptsLine(p, 'easemob call status: 200 ok'), false);
 });
