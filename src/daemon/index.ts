@@ -23,6 +23,7 @@ import { ensureIncrementalVacuum, purgeOldEvents } from './retention.js';
 import { sourceFaultLog } from './faults.js';
 import { FailureStreak } from './streak.js';
 import { isLoopback, parseListen, startHttp } from './http.js';
+import { HttpSource } from '../ingest/http/index.js';
 
 export interface Daemon {
   db: DB;
@@ -30,6 +31,8 @@ export interface Daemon {
   metrics: DaemonMetrics;
   /** Port the HTTP listener is bound to (useful with port 0), or null when it is off. */
   httpPort: number | null;
+  /** Ports the `- http:` ingest sources are bound to, in config order. */
+  ingestPorts: number[];
   health(): HealthReport;
   /** Re-reads config and rules; on any error keeps the running ones. Resolves true when applied. */
   reload(): Promise<boolean>;
@@ -146,7 +149,7 @@ async function wire(
       db,
       classifier: liveClassifier,
       apiHosts: cfg.api_hosts,
-      includeOtherApis: cfg.sources.some((s) => s.include_other_apis),
+      includeOtherApis: cfg.sources.some((s) => s.include_other_apis) || cfg.httpSources.some((s) => s.include_other_apis),
       onChanges,
     });
     p.incidents.configure({
@@ -389,6 +392,23 @@ async function wire(
   pruneOutbox();
   worker.start();
   await startTailer(cfg);
+  // Shippers' batches go straight to the current pipeline: each request commits (or is refused) as a whole.
+  const ingest = cfg.httpSources.map(
+    (c) =>
+      new HttpSource({
+        cfg: c,
+        db,
+        target: () => pipeline,
+        blocked: () => sink.failing,
+        transient: isTransientStoreError,
+        log,
+      }),
+  );
+  const ingestPorts: number[] = [];
+  for (const [i, h] of ingest.entries()) {
+    ingestPorts.push(await h.start());
+    log.info({ listen: cfg.httpSources[i].listen, port: ingestPorts[i], path: cfg.httpSources[i].path }, 'HTTP ingest listening');
+  }
   let digest = startDigest(db, cfg, log);
   const statusText = () => `watching ${current.sources.length} source(s); ${stats().events} events since start`;
   log.info(
@@ -454,6 +474,7 @@ async function wire(
     },
     metrics,
     httpPort: server?.boundPort ?? null,
+    ingestPorts,
     health,
     reload() {
       if (stopping) return Promise.resolve(false);
@@ -470,6 +491,7 @@ async function wire(
         if (reloading) await reloading.catch(() => false);
         // The tailer finishes (and commits) the batch in flight; a resync under way ends first.
         await withTailer(stopTailer);
+        await Promise.all(ingest.map((h) => h.stop()));
         if (retentionRun) await retentionRun;
         clearInterval(dispatchTimer);
         clearInterval(pruneTimer);
