@@ -3,7 +3,7 @@ import { dirname, isAbsolute, resolve } from 'node:path';
 import { LineCounter, parseDocument } from 'yaml';
 import { keyName, lineOf, type PathKey } from './yaml-location.js';
 import type { z } from 'zod';
-import { configSchema, type Config } from './schema.js';
+import { configSchema, type Config, type HttpSourceConfig, type SourceConfig } from './schema.js';
 import { readCredential } from './credentials.js';
 import { literalSecrets } from './secrets.js';
 import { keysAt, nearestKey } from './suggest.js';
@@ -23,7 +23,11 @@ export class ConfigError extends Error {
   }
 }
 
-export interface LoadedConfig extends Config {
+export interface LoadedConfig extends Omit<Config, 'sources'> {
+  /** File sources (the tailer's). */
+  sources: SourceConfig[];
+  /** `- http:` sources (log shippers POSTing batches). */
+  httpSources: HttpSourceConfig[];
   /** Absolute path of the file this came from (null: built-in defaults). */
   configFile: string | null;
   /** Absolute path of the database file. */
@@ -167,7 +171,8 @@ function resolvePaths(cfg: Config, file: string | null): LoadedConfig {
   return {
     ...cfg,
     state_dir: stateDir,
-    sources: cfg.sources.map((s) => ({ ...s, path: s.path.map(abs) })),
+    sources: cfg.sources.flatMap((s) => ('path' in s ? [{ ...s, path: s.path.map(abs) }] : [])),
+    httpSources: cfg.sources.flatMap((s) => ('http' in s ? [s.http] : [])),
     rules: { ...cfg.rules, files: cfg.rules.files.map(abs) },
     configFile: file ? resolve(file) : null,
     dbPath: resolve(stateDir, 'apiwatch.db'),

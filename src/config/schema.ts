@@ -39,6 +39,43 @@ export const sourceSchema = z.strictObject({
   include_other_apis: z.boolean().default(false),
 });
 
+const LISTEN_RE = /^(\[[0-9a-fA-F:.]+\]|[0-9A-Za-z.-]+):\d{1,5}$/;
+const isLoopbackListen = (listen: string) => /^(localhost|127\.[0-9.]+|\[::1\]):\d+$/.test(listen);
+/** 10 MB: Vector's http sink batches at most 10 MB by default (batch.max_bytes). */
+export const HTTP_MAX_BODY = 10 * 1024 * 1024;
+
+/** `- http: {…}`: batches of lines POSTed by log shippers (src/ingest/http). */
+export const httpSourceSchema = z
+  .strictObject({
+    listen: z.string().regex(LISTEN_RE, 'expected "host:port", e.g. "127.0.0.1:9880"'),
+    path: z.string().regex(/^\/[A-Za-z0-9/_.-]*$/, 'expected a URL path such as "/ingest"').default('/ingest'),
+    /** Bearer token the shippers send; required unless listen is loopback. A secret: ${ENV} or ${CREDENTIAL:name}. */
+    token: z.string().min(16, 'expected a token of at least 16 characters').optional(),
+    /** Largest request body accepted (after gzip), in bytes. */
+    max_body: z.number().int().min(1024).default(HTTP_MAX_BODY),
+    /** Requests read at once; more get 503 + Retry-After. */
+    max_inflight: z.number().int().min(1).default(32),
+    /** The record field with the byte offset in the shipper's file (Vector offset_key, Fluent Bit Offset_Key). */
+    offset_key: z.string().min(1).default('offset'),
+    timezone: ianaTimezone.optional(),
+    include_other_apis: z.boolean().default(false),
+  })
+  .superRefine((h, ctx) => {
+    if (h.token === undefined && !isLoopbackListen(h.listen)) {
+      ctx.addIssue({ code: 'custom', path: ['token'], message: `a bearer token is required when listen (${h.listen}) is not loopback: set token: \${APIWATCH_INGEST_TOKEN}` });
+    }
+  });
+
+const httpEntry = z.strictObject({ http: httpSourceSchema });
+/** A file source, or `{ http: … }`; told apart by the `http` key so errors name the right fields. */
+const sourceEntry = z.unknown().transform((v, ctx): z.infer<typeof sourceSchema> | z.infer<typeof httpEntry> => {
+  const schema = v && typeof v === 'object' && 'http' in v ? httpEntry : sourceSchema;
+  const r = schema.safeParse(v);
+  if (r.success) return r.data;
+  for (const i of r.error.issues) ctx.addIssue({ ...i, path: i.path } as Parameters<typeof ctx.addIssue>[0]);
+  return z.NEVER;
+});
+
 const consoleSchema = z.strictObject({
   enabled: z.boolean().default(true),
   min_severity: severity.default('error'),
@@ -207,7 +244,7 @@ const digestSchema = z.strictObject({
 export const configSchema = z.strictObject({
   /** Folder for the database (`apiwatch.db`) and other state. */
   state_dir: z.string().default('./data'),
-  sources: z.array(sourceSchema).default([]),
+  sources: z.array(sourceEntry).default([]),
   /** Extra hosts (exact, or `*.example.com`) to treat as Easemob. */
   api_hosts: z.array(z.string().min(1)).default([]),
   rules: z
@@ -285,6 +322,7 @@ export const configSchema = z.strictObject({
 
 export type Config = z.infer<typeof configSchema>;
 export type SourceConfig = z.infer<typeof sourceSchema>;
+export type HttpSourceConfig = z.infer<typeof httpSourceSchema>;
 export type SlackConfig = z.infer<typeof slackSchema>;
 export type MaintenanceWindow = z.infer<typeof maintenanceSchema>;
 export type WecomConfig = z.infer<typeof wecomSchema>;

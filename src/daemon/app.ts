@@ -16,6 +16,8 @@ import { isLoopback, parseListen, startHttp } from './http.js';
 import { Ingest, type IngestTestHooks } from './ingest.js';
 import { Recovery } from './recovery.js';
 import { Loop } from './loop.js';
+import { HttpSource } from '../ingest/http/index.js';
+import { isTransientStoreError } from './sink.js';
 import { sourceFaultLog } from './faults.js';
 import { FailureStreak } from './streak.js';
 import { ConfigScope, Reloader } from './reloader.js';
@@ -27,6 +29,8 @@ export interface Daemon {
   metrics: DaemonMetrics;
   /** Port the HTTP listener is bound to (useful with port 0), or null when it is off. */
   httpPort: number | null;
+  /** Ports the `- http:` ingest sources are bound to, in config order. */
+  ingestPorts: number[];
   health(): HealthReport;
   /** Re-reads config and rules; on any error keeps the running ones. Resolves true when applied. */
   reload(): Promise<boolean>;
@@ -201,6 +205,16 @@ async function build(cfg: LoadedConfig, log: Logger, sd: SdNotify, opts: DaemonO
   await ingest.start(cfg);
   // The tailer finishes (and commits) the batch in flight; a resync under way ends first.
   stops.add('ingest', () => ingest.stop());
+  // Shippers' batches go straight to the current pipeline: each request commits (or is refused) as a whole.
+  const shippers = cfg.httpSources.map(
+    (c) => new HttpSource({ cfg: c, db, target: () => ingest.pipeline, blocked: () => ingest.sink.failing, transient: isTransientStoreError, log }),
+  );
+  const ingestPorts: number[] = [];
+  for (const [i, h] of shippers.entries()) {
+    ingestPorts.push(await h.start());
+    stops.add(`http ingest ${cfg.httpSources[i].listen}`, () => h.stop());
+    log.info({ listen: cfg.httpSources[i].listen, port: ingestPorts[i], path: cfg.httpSources[i].path }, 'HTTP ingest listening');
+  }
   r.start();
   loop.start();
   stops.add('timers', () => loop.stop());
@@ -220,6 +234,7 @@ async function build(cfg: LoadedConfig, log: Logger, sd: SdNotify, opts: DaemonO
     },
     metrics: m,
     httpPort,
+    ingestPorts,
     health: loop.health,
     reload: () => r.reload(),
     stop() {

@@ -63,7 +63,7 @@ export class Ingest {
       db: this.o.db,
       classifier: this.o.classifier,
       apiHosts: c.api_hosts,
-      includeOtherApis: c.sources.some((s) => s.include_other_apis),
+      includeOtherApis: c.sources.some((s) => s.include_other_apis) || c.httpSources.some((s) => s.include_other_apis),
       onChanges: this.o.onChanges,
       afterCheckpointSave: this.o.hooks?.afterCheckpointSave,
     });

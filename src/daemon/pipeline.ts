@@ -48,15 +48,16 @@ export class Pipeline implements BatchSink {
   readonly stats: PipelineStats = { batches: 0, lines: 0, events: 0 };
   private readonly sources = new Map<string, SourceState>();
   private readonly now: () => number;
-  private readonly commit: (events: ClassifiedEvent[], cps: Checkpoint[]) => IncidentChange[];
+  private readonly commit: (events: ClassifiedEvent[], cps: Checkpoint[], also?: () => void) => IncidentChange[];
 
   constructor(private readonly opts: PipelineOptions) {
     this.now = opts.now ?? Date.now;
     this.incidents = new IncidentStore(opts.db);
     this.checkpoints = new CheckpointStore(opts.db, opts.afterCheckpointSave);
-    this.commit = opts.db.transaction((events: ClassifiedEvent[], cps: Checkpoint[]) => {
+    this.commit = opts.db.transaction((events: ClassifiedEvent[], cps: Checkpoint[], also?: () => void) => {
       const changes = events.length ? this.incidents.record(events, this.now()) : [];
       for (const cp of cps) this.checkpoints.save(cp, this.now());
+      also?.();
       return changes;
     });
   }
@@ -89,6 +90,11 @@ export class Pipeline implements BatchSink {
     this.retired.malformed += s.malformed;
     this.retired.clockSkew += s.clockSkew;
     this.sources.delete(source);
+  }
+
+  /** Drops a source's parser state (lines fed from a batch whose transaction rolled back). */
+  reset(source: string): void {
+    this.retire(source);
   }
 
   /** Bad-input counters summed over every parser this pipeline has used (metrics). */
@@ -141,7 +147,7 @@ export class Pipeline implements BatchSink {
     const classified = this.classify(events);
     let changes: IncidentChange[];
     try {
-      changes = this.commit(classified, cp ? [cp] : []);
+      changes = this.commit(classified, cp ? [cp] : [], batch.alsoCommit);
     } catch (err) {
       // Nothing of this batch is stored; the tailer re-reads from the last commit, so the parser
       // must not keep lines it was fed from the failed batch.

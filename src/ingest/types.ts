@@ -49,6 +49,11 @@ export interface LineBatch {
    * any multi-line event still being assembled can be emitted.
    */
   final?: boolean;
+  /**
+   * Runs inside the batch's transaction, after its events are written (the HTTP source records the
+   * offsets it accepted here, so a batch and its dedupe keys commit or roll back together).
+   */
+  alsoCommit?: () => void;
 }
 
 /**
