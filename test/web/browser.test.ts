@@ -10,6 +10,7 @@ import { tempDir } from '../helpers/tmp.js';
 import { openDatabase } from '../../src/store/db.js';
 import { IncidentStore } from '../../src/incidents/store.js';
 import { startHttp } from '../../src/daemon/http.js';
+import type { HealthReport } from '../../src/daemon/health.js';
 import { createUi } from '../../src/web/server.js';
 import { ev } from '../notify/helpers.js';
 
@@ -41,7 +42,7 @@ db.transaction(() =>
 const server = await startHttp('127.0.0.1:0', {
   metrics: async () => '',
   contentType: 'text/plain',
-  health: () => ({ ok: true, moving: true, dbWritable: true, problems: [] }),
+  health: () => ({ status: 'ok', ok: true, moving: true, dbWritable: true, problems: [], faults: [] }) as HealthReport,
   ui: createUi({ db, token: TOKEN, rules: () => [{ id: 'E37', ref: 'E37' }, { id: 'E31', ref: 'E31' }, { id: 'E32', ref: 'E32' }] }),
 });
 const base = `http://127.0.0.1:${server.boundPort}`;
@@ -127,7 +128,7 @@ test('an XSS corpus in log lines renders as text: no dialog, no script, no outsi
   await page.goto(`${base}/incidents/2`);
   const text = await page.$eval('#samples', (e) => e.textContent ?? '');
   for (const x of XSS) assert.ok(text.includes(x), `shown as text: ${x}`);
-  assert.equal(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned ?? 0), 0);
+  assert.equal(await page.evaluate('window.__pwned ?? 0'), 0);
   assert.equal(await page.$$eval('#samples script, #samples img, #samples svg, #samples iframe', (l) => l.length), 0);
   assert.equal(dialogs(), 0);
   assert.deepEqual(requests.filter((u) => !u.startsWith(base)), []);
