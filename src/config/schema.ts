@@ -295,8 +295,25 @@ export const configSchema = z.strictObject({
         .string()
         .regex(/^(\[[0-9a-fA-F:.]+\]|[0-9A-Za-z.-]+):\d{1,5}$/, 'expected "host:port", e.g. "127.0.0.1:9464"')
         .default('127.0.0.1:9464'),
+      /** Serve the on-call web page (src/web) on the same listener. */
+      ui: z.boolean().default(false),
+      /** Login token for the page: `${CREDENTIAL:name}` or `${ENV}`; a literal is refused like any secret. */
+      ui_token: z.string().min(16, 'expected a token of at least 16 characters (from ${CREDENTIAL:…} or ${ENV})').optional(),
+      /** `none` leaves the page open without a token; only accepted on a loopback listener. */
+      ui_auth: z.enum(['token', 'none']).default('token'),
+      /** Where people reach the page (behind a proxy): links in Slack, the digest and Alertmanager use it. */
+      public_url: z
+        .string()
+        .refine((u) => {
+          try {
+            return ['https:', 'http:'].includes(new URL(u).protocol);
+          } catch {
+            return false;
+          }
+        }, 'expected an http(s) URL such as https://apiwatch.example.com')
+        .optional(),
     })
-    .default({ enabled: false, listen: '127.0.0.1:9464' }),
+    .default({ enabled: false, listen: '127.0.0.1:9464', ui: false, ui_auth: 'token' }),
   health: z
     .strictObject({
       /** Unread bytes with no committed progress for this long (or a write hung this long) = stalled. */

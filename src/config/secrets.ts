@@ -16,9 +16,12 @@ const REFERENCE = /\$\{[^}]+\}/;
 
 /** Paths of secret settings written literally in the (parsed, not yet interpolated) config. */
 export function literalSecrets(raw: unknown): PathKey[][] {
-  const notify = (raw as { notify?: Record<string, unknown> } | null)?.notify;
-  if (!notify || typeof notify !== 'object') return [];
   const out: PathKey[][] = [];
+  // The web page's login token opens acknowledge/resolve/silence to whoever holds it.
+  const token = (raw as { http?: { ui_token?: unknown } } | null)?.http?.ui_token;
+  if (typeof token === 'string' && token !== '' && !REFERENCE.test(token)) out.push(['http', 'ui_token']);
+  const notify = (raw as { notify?: Record<string, unknown> } | null)?.notify;
+  if (!notify || typeof notify !== 'object') return out;
   const check = (obj: unknown, base: PathKey[], keys: readonly string[]) => {
     if (!obj || typeof obj !== 'object') return;
     for (const k of keys) {

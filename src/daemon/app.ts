@@ -21,6 +21,8 @@ import { isTransientStoreError } from './sink.js';
 import { sourceFaultLog } from './faults.js';
 import { FailureStreak } from './streak.js';
 import { ConfigScope, Reloader } from './reloader.js';
+import { uiFor } from '../web/mount.js';
+import type { RuleEngine } from '../classify/index.js';
 import type { Pipeline } from './pipeline.js';
 
 export interface Daemon {
@@ -182,7 +184,10 @@ async function build(cfg: LoadedConfig, log: Logger, sd: SdNotify, opts: DaemonO
   if (cfg.http.enabled) {
     const { host } = parseListen(cfg.http.listen);
     if (!isLoopback(host)) log.warn({ listen: cfg.http.listen }, 'HTTP listener is not on loopback: /metrics and /healthz are reachable from the network');
-    const server = await startHttp(cfg.http.listen, { metrics: () => m.render(), contentType: m.registry.contentType, health: loop.health });
+    // The on-call page (src/web) shares the listener when http.ui is on; a bad ui setting stops the start.
+    const scopeRules = () => ('rules' in reloader.scope.classifier ? (reloader.scope.classifier as RuleEngine).rules : []);
+    const ui = cfg.http.ui ? uiFor(cfg, db, { rules: scopeRules, problems: () => loop.health().problems, loopback: isLoopback(host) }) : undefined;
+    const server = await startHttp(cfg.http.listen, { metrics: () => m.render(), contentType: m.registry.contentType, health: loop.health, ui });
     httpPort = server.boundPort;
     stops.add('http listener', () => {
       server.close();

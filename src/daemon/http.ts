@@ -1,10 +1,12 @@
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { HealthReport } from './health.js';
 
 export interface HttpHandlers {
   metrics(): Promise<string>;
   contentType: string;
   health(): HealthReport;
+  /** The on-call page (src/web) when `http.ui: true`: every other path goes to it. */
+  ui?: (req: IncomingMessage, res: ServerResponse) => void;
 }
 
 export function parseListen(listen: string): { host: string; port: number } {
@@ -26,6 +28,7 @@ export async function startHttp(listen: string, h: HttpHandlers): Promise<Server
   const { host, port } = parseListen(listen);
   const server = createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0];
+    if (h.ui && path !== '/metrics' && path !== '/healthz') return h.ui(req, res);
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.writeHead(405, { allow: 'GET, HEAD' }).end();
       return;

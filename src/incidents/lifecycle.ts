@@ -1,5 +1,12 @@
 import type { DB } from '../store/db.js';
 import type { Incident, IncidentChange } from './types.js';
+import { recordAction } from './actions.js';
+
+/** Where an operator's change came from (recorded in incident_actions). */
+export interface Actor {
+  via: 'cli' | 'web';
+  comment?: string | null;
+}
 
 export class LifecycleError extends Error {}
 
@@ -52,18 +59,24 @@ export class Lifecycle {
   }
 
   /** Stops reminders and updates; escalation, resolve and regression still page. */
-  acknowledge(id: number, by: string | null, now: number): Incident {
+  acknowledge(id: number, by: string | null, now: number, actor: Actor = { via: 'cli' }): Incident {
     const inc = this.need(id);
     if (inc.state === 'acknowledged') return inc;
     if (inc.state === 'resolved') throw new LifecycleError(`incident #${id} is resolved; nothing to acknowledge`);
-    this.ackStmt.run({ id, by, now });
+    this.db.transaction(() => {
+      this.ackStmt.run({ id, by, now });
+      recordAction(this.db, { incident_id: id, silence_id: null, action: 'acknowledge', actor: by ?? 'unknown', via: actor.via, comment: actor.comment ?? null, at: now });
+    })();
     return this.need(id);
   }
 
-  resolve(id: number, by: string | null, now: number): Incident {
+  resolve(id: number, by: string | null, now: number, actor: Actor = { via: 'cli' }): Incident {
     const inc = this.need(id);
     if (inc.state === 'resolved') return inc;
-    this.resolveStmt.run({ id, now, by: by ? `manual:${by}` : 'manual' });
+    this.db.transaction(() => {
+      this.resolveStmt.run({ id, now, by: by ? `manual:${by}` : 'manual' });
+      recordAction(this.db, { incident_id: id, silence_id: null, action: 'resolve', actor: by ?? 'unknown', via: actor.via, comment: actor.comment ?? null, at: now });
+    })();
     return this.need(id);
   }
 }

@@ -1,15 +1,11 @@
 import { DateTime } from 'luxon';
 import type { DB } from '../store/db.js';
 import type { MaintenanceWindow } from '../config/schema.js';
-import { SILENCE_FIELDS } from '../config/schema.js';
+import { equalsValue, fieldOf, matchesAll, type Matcher, type SilenceField } from './matchers.js';
 import type { Incident } from './types.js';
 
-export type SilenceField = (typeof SILENCE_FIELDS)[number];
-
-export interface Matcher {
-  name: SilenceField;
-  value: string;
-}
+export { parseMatcher, formatMatcher, matchesAll, validateMatcher, vocabularyOf, MatcherError, MATCH_OPS } from './matchers.js';
+export type { Matcher, MatchOp, SilenceField, Vocabulary } from './matchers.js';
 
 export interface Silence {
   id: number;
@@ -26,31 +22,15 @@ interface SilenceRow extends Omit<Silence, 'matchers'> {
   matchers: string;
 }
 
-/** `ref=E37` → matcher. Values may end in `*` for a prefix match. */
-export function parseMatcher(text: string): Matcher {
-  const eq = text.indexOf('=');
-  const name = text.slice(0, eq).trim();
-  if (eq <= 0 || !(SILENCE_FIELDS as readonly string[]).includes(name)) {
-    throw new Error(`bad matcher "${text}": expected NAME=VALUE with NAME one of ${SILENCE_FIELDS.join(', ')}`);
-  }
-  return { name: name as SilenceField, value: text.slice(eq + 1).trim() };
+/** Refs and rules on stored incidents, for validation next to the loaded rules' own. */
+export function storedVocabulary(db: DB): { ref: string | null; rule: string | null }[] {
+  return db.prepare('SELECT DISTINCT ref, rule FROM incidents').all() as { ref: string | null; rule: string | null }[];
 }
 
-function fieldOf(inc: Incident, name: SilenceField): string {
-  const v = name === 'id' ? inc.id : name === 'host' ? inc.last_host : inc[name];
-  return v === null || v === undefined ? '' : String(v);
-}
-
-function valueMatches(actual: string, want: string, name?: SilenceField): boolean {
-  if (want.endsWith('*')) return actual.startsWith(want.slice(0, -1));
-  // An endpoint matcher covers the paths below it: endpoint=/messages silences /messages/users too.
-  if (name === 'endpoint' && want.startsWith('/') && actual.startsWith(want.endsWith('/') ? want : want + '/')) return true;
-  return actual === want;
-}
-
-/** Every matcher must hold (AND), like Alertmanager. */
-export function matchesAll(inc: Incident, matchers: Matcher[]): boolean {
-  return matchers.every((m) => valueMatches(fieldOf(inc, m.name), m.value, m.name));
+/** The open (firing or acknowledged) incidents a silence with these matchers would hold: its preview. */
+export function previewSilence(db: DB, matchers: Matcher[]): Incident[] {
+  const open = db.prepare("SELECT * FROM incidents WHERE state != 'resolved' ORDER BY last_seen DESC").all() as Incident[];
+  return open.filter((inc) => matchesAll(inc, matchers));
 }
 
 function fromRow(r: SilenceRow): Silence {
@@ -128,7 +108,7 @@ export function inWindow(w: MaintenanceWindow, now: number): boolean {
 function windowMatches(w: MaintenanceWindow, inc: Incident): boolean {
   return Object.entries(w.match).every(([name, v]) => {
     const vals = Array.isArray(v) ? v : [v as string];
-    return vals.some((want) => valueMatches(fieldOf(inc, name as SilenceField), want, name as SilenceField));
+    return vals.some((want) => equalsValue(fieldOf(inc, name as SilenceField), want, name as SilenceField));
   });
 }
 

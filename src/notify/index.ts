@@ -40,7 +40,7 @@ export function createNotifiers(cfg: LoadedConfig): Notifier[] {
   const out: Notifier[] = [];
   if (router.configured) {
     out.push(
-      new SlackNotifier(router, { minSeverity: slack.min_severity, language: slack.language, timeoutMs: slack.timeout, minIntervalMs: slack.min_interval }),
+      new SlackNotifier(router, { minSeverity: slack.min_severity, language: slack.language, publicUrl: cfg.http.public_url, timeoutMs: slack.timeout, minIntervalMs: slack.min_interval }),
     );
   }
   out.push(...createChatNotifiers(cfg));

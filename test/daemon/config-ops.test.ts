@@ -4,7 +4,7 @@ import { ConfigError, defaultConfig, parseConfig } from '../../src/config/load.j
 
 test('operations config keys: safe defaults (HTTP off, loopback), durations parsed, bad values located', () => {
   const d = defaultConfig();
-  assert.deepEqual(d.http, { enabled: false, listen: '127.0.0.1:9464' });
+  assert.deepEqual(d.http, { enabled: false, listen: '127.0.0.1:9464', ui: false, ui_auth: 'token' });
   assert.deepEqual(d.retention, { events_days: 14, interval: 3_600_000, batch_size: 2000 });
   assert.deepEqual(d.health, { stall_after: 120_000 });
   assert.deepEqual(d.database, { busy_timeout: 5000 });

@@ -81,7 +81,7 @@ test('silence add / list / expire', async () => {
   assert.match(shown.out, /#1 .*\[muted by silence #1\]/, 'silenced incidents are still shown');
   const list = await cli(['silence', 'list', '--json', '--config', config]);
   const s = JSON.parse(list.out.trim());
-  assert.deepEqual(s.matchers, [{ name: 'ref', value: 'E37' }, { name: 'endpoint', value: '/messages' }]);
+  assert.deepEqual(s.matchers, [{ name: 'ref', op: '=', value: 'E37' }, { name: 'endpoint', op: '=', value: '/messages' }]);
   assert.equal(s.comment, 'bulk import');
   assert.equal(Date.parse(s.ends_at) - Date.parse(s.starts_at), 7_200_000);
   const exp = await cli(['silence', 'expire', '1', '--config', config]);

@@ -1,3 +1,4 @@
+import { actionsFor } from '../../incidents/actions.js';
 import type { Command } from 'commander';
 import { terminalSafe } from '../../util/text.js';
 import { userInfo } from 'node:os';
@@ -56,6 +57,7 @@ export function registerIncident(program: Command): void {
         const mutedBy = new Muter(new SilenceStore(db), cfg.notify.maintenance).mutedBy(inc, now);
         const paging = db.prepare('SELECT * FROM incident_notify WHERE incident_id = ?').get(n) as Record<string, unknown> | undefined;
         const samples = store.samples(n, 3);
+        const actions = actionsFor(db, n);
         const messages = db
           .prepare('SELECT id, target, kind, state, attempts, last_status, last_error, created_at, sent_at FROM outbox WHERE incident_id = ? ORDER BY id DESC LIMIT 10')
           .all(n) as Record<string, number | string | null>[];
@@ -77,6 +79,7 @@ export function registerIncident(program: Command): void {
           last_page_kind: paging?.last_kind ?? null,
           pages: paging?.pages ?? 0,
           samples: samples.map((s) => ({ ts: iso(s.ts), source: s.source, line: s.line, host: s.host, status: s.status, error: s.error, error_description: s.error_description, raw: s.raw })),
+          actions: actions.map((a) => ({ at: iso(a.at), action: a.action, actor: a.actor, via: a.via, comment: a.comment })),
           messages: messages.map((m) => ({ ...m, created_at: iso(m.created_at as number), sent_at: iso(m.sent_at as number | null) })),
         };
         if (opts.json) {
@@ -96,6 +99,8 @@ export function registerIncident(program: Command): void {
           inc.escalated_at ? `  escalated from ${inc.base_severity} at ${out.escalated_at}: ${clean(inc.page_reason)}` : '',
           inc.acknowledged_at ? `  acknowledged by ${clean(inc.acknowledged_by)} at ${out.acknowledged_at}` : '',
           inc.resolved_at ? `  resolved (${clean(inc.resolved_by)}) at ${out.resolved_at}` : '',
+          actions.length ? '  actions:' : '',
+          ...actions.map((a) => `    ${iso(a.at)} ${a.action} by ${clean(a.actor)} (${a.via})${a.comment ? `: ${clean(a.comment)}` : ''}`),
           `  paged ${out.pages}×${out.last_paged_at ? `, last ${out.last_page_kind} at ${out.last_paged_at}` : ''}`,
           samples.length ? '  samples:' : '',
           ...samples.map((s) => `    ${iso(s.ts)} ${clean(s.source)}:${s.line}  ${clean(s.raw).slice(0, 300)}`),

@@ -34,6 +34,8 @@ export class SlackRouter {
 export interface SlackNotifierOptions {
   minSeverity?: Severity;
   language?: 'en' | 'zh';
+  /** http.public_url: messages link to the incident's page. */
+  publicUrl?: string;
   /** Per-request time-out. */
   timeoutMs?: number;
   /** Gap between two messages to one webhook (Slack allows about 1 per second). 0 = no pacing. */
@@ -72,7 +74,7 @@ export class SlackNotifier implements Notifier {
     if (!atLeast(n.incident.severity, this.minSeverity)) return [];
     const targets = this.router.targetsFor(n.incident);
     if (!targets.length) return [];
-    const payload = buildSlackMessage(n, { language: this.opts.language });
+    const payload = buildSlackMessage(n, { language: this.opts.language, publicUrl: this.opts.publicUrl });
     return targets.map((target) => ({ target, payload }));
   }
 

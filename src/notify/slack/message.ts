@@ -3,6 +3,8 @@ import type { Notification, NotificationKind } from '../notifier.js';
 import { codeBlock, esc, inlineCode, plain, truncate } from './escape.js';
 import { LABELS } from '../chat/labels.js';
 
+import { incidentUrl } from '../../incidents/links.js';
+
 /** Slack's limits (Block Kit reference). */
 export const LIMITS = { header: 150, section: 3000, field: 2000, fields: 10, blocks: 50, text: 3000 } as const;
 
@@ -26,6 +28,8 @@ export interface SlackPayload {
 
 export interface MessageOptions {
   language?: 'en' | 'zh';
+  /** http.public_url: adds a link to the incident's page. */
+  publicUrl?: string;
 }
 
 function iso(ms: number | null | undefined): string {
@@ -116,7 +120,8 @@ export function buildSlackMessage(n: Notification, opts: MessageOptions = {}): S
     n.kind === 'resolved' || i.state !== 'firing'
       ? `Details: \`apiwatch incident show ${i.id}\``
       : `Acknowledge: \`apiwatch incident ack ${i.id}\` · Details: \`apiwatch incident show ${i.id}\``;
-  blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: cmds, verbatim: true }] });
+  const page = incidentUrl(opts.publicUrl, i.id);
+  blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: page ? `<${page}|Open incident #${i.id}> · ${cmds}` : cmds, verbatim: true }] });
 
   const text = truncate(
     `${n.kind === 'resolved' ? 'RESOLVED' : n.kind === 'regression' ? 'REGRESSION' : i.severity.toUpperCase()} #${i.id} ${esc(i.title)} — ${i.count}× ${esc(

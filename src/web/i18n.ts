@@ -1,0 +1,58 @@
+// The page's own words in English and Chinese. Log text and rule hints are never translated here:
+// the rule packs carry their own Chinese hint (hint_zh).
+export type Lang = 'en' | 'zh';
+
+const WORDS = {
+  incidents: ['Incidents', '故障'],
+  silences: ['Silences', '静默'],
+  health: ['Health', '运行状态'],
+  login: ['Log in', '登录'],
+  logout: ['Log out', '退出'],
+  token: ['Token', '令牌'],
+  name: ['Your name', '你的名字'],
+  comment: ['Comment', '备注'],
+  state: ['State', '状态'],
+  severity: ['Severity', '级别'],
+  category: ['Category', '类别'],
+  ref: ['Ref', '编号'],
+  appkey: ['App key', 'App Key'],
+  text: ['Text', '文本'],
+  filter: ['Filter', '筛选'],
+  any: ['any', '全部'],
+  open: ['open', '未解决'],
+  count: ['Count', '次数'],
+  first: ['First seen', '首次'],
+  last: ['Last seen', '最近'],
+  acked: ['Acknowledged', '已确认'],
+  by: ['by', '由'],
+  summary: ['By cause', '按原因'],
+  acknowledge: ['Acknowledge', '确认'],
+  resolve: ['Resolve', '解决'],
+  silenceLike: ['Silence like this…', '按此静默…'],
+  rule: ['Rule', '规则'],
+  hint: ['Fix', '处理'],
+  samples: ['Sample records (redacted)', '样例记录（已脱敏）'],
+  timeline: ['Events per minute (last hour)', '每分钟事件数（最近一小时）'],
+  notifications: ['Notifications', '通知'],
+  matchingSilences: ['Silences that match', '匹配的静默'],
+  actions: ['Changes', '操作记录'],
+  none: ['none', '无'],
+  matchers: ['Matchers (one per line: name=value, name!=value, name=~regex, name!~regex)', '匹配条件（每行一个：name=value、name!=value、name=~regex、name!~regex）'],
+  duration: ['For', '时长'],
+  preview: ['Preview', '预览'],
+  create: ['Create silence', '创建静默'],
+  expire: ['Expire', '结束'],
+  wouldCatch: ['Open incidents it would catch', '将被静默的未解决故障'],
+  sources: ['Sources and read positions', '日志源与读取位置'],
+  outbox: ['Outbox', '发送队列'],
+  dead: ['Dead letters', '失败消息'],
+  retry: ['Retry', '重试'],
+  digest: ['Digest schedule', '日报计划'],
+  problems: ['Problems', '问题'],
+  refresh: ['Auto-refresh', '自动刷新'],
+  muted: ['muted', '已静默'],
+} as const;
+
+export type Word = keyof typeof WORDS;
+export const t = (lang: Lang, w: Word): string => WORDS[w][lang === 'zh' ? 1 : 0];
+export const langOf = (q: string | null | undefined): Lang => (q === 'zh' ? 'zh' : 'en');
