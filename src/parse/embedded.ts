@@ -53,7 +53,9 @@ const STATUS_RES: RegExp[] = [
   /HTTP\/\d(?:\.\d)?"? (\d{3})\b/, // HTTP/1.1 401 / access-log "… HTTP/1.1" 401
   /\bHTTP (\d{3})\b/, // HTTP 401
   // App wording: "failed with 400: {…}", "failed (400)", "failed 400 {…}", "returned 404", "responded with 429 Too Many…", "got 503 (…)".
-  /\b(?:failed with|failed:|failed|returned|responded with|got|received)(?: an?)?(?: HTTP| status(?: code)?| code)? \(?(\d{3})(?=\s*[:,;)]|\s*$|\s+[A-Z{[(])/,
+  /\b(?:failed with|failed:|returned|responded with|got|received)(?: an?)?(?: HTTP| status(?: code)?| code)? (\d{3})(?=\s*[:,;)]|\s*$|\s+[A-Z{[(])/,
+  // Bare "failed (400)" / "failed 400 {…}": 4xx/5xx only, so nginx's "connect() failed (111: …)" stays an errno.
+  /\bfailed \(?([45]\d\d)\)?(?=\s*[:,;)]|\s*$|\s+[A-Z{[(])/,
   // The API named, then the status, then the URL: Monolog/Serilog app wording "Easemob 401 https://…".
   /\b(?:[Ee]asemob|环信)\s+(\d{3})\s+https?:\/\//,
   /(?:->|=>|→)\s*(\d{3})\b/, // -> 401
