@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { HealthReport } from './health.js';
+import { listenOn, parseListen } from '../util/listen.js';
 
 export interface HttpHandlers {
   metrics(): Promise<string>;
@@ -9,15 +10,7 @@ export interface HttpHandlers {
   ui?: (req: IncomingMessage, res: ServerResponse) => void;
 }
 
-export function parseListen(listen: string): { host: string; port: number } {
-  const i = listen.lastIndexOf(':');
-  const host = listen.slice(0, i).replace(/^\[(.*)\]$/, '$1');
-  return { host, port: Number(listen.slice(i + 1)) };
-}
-
-export function isLoopback(host: string): boolean {
-  return host === 'localhost' || host === '::1' || /^127\./.test(host);
-}
+export { parseListen, isLoopback } from '../util/listen.js';
 
 /**
  * /metrics (Prometheus text) and /healthz: 200 with status ok or degraded (running, but a source cannot
@@ -25,7 +18,6 @@ export function isLoopback(host: string): boolean {
  * at the path, dispatch failing).
  */
 export async function startHttp(listen: string, h: HttpHandlers): Promise<Server & { boundPort: number }> {
-  const { host, port } = parseListen(listen);
   const server = createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0];
     if (h.ui && path !== '/metrics' && path !== '/healthz') return h.ui(req, res);
@@ -49,13 +41,7 @@ export async function startHttp(listen: string, h: HttpHandlers): Promise<Server
   });
   // A scraper that keeps connections open must not hold shutdown up.
   server.keepAliveTimeout = 5000;
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
+  await listenOn(server, listen);
   const addr = server.address();
-  return Object.assign(server, { boundPort: typeof addr === 'object' && addr ? addr.port : port });
+  return Object.assign(server, { boundPort: typeof addr === 'object' && addr ? addr.port : parseListen(listen).port });
 }

@@ -5,6 +5,7 @@ import type { DB } from '../../store/db.js';
 import type { LineBatch, Line } from '../types.js';
 import { decodeBody, MalformedBody, type IngestRecord } from './records.js';
 import { OffsetStore } from './offsets.js';
+import { listenOn, parseListen } from '../../util/listen.js';
 
 export interface HttpSourceConfig {
   listen: string;
@@ -108,23 +109,14 @@ export class HttpSource {
   }
 
   async start(): Promise<number> {
-    const i = this.o.cfg.listen.lastIndexOf(':');
-    const host = this.o.cfg.listen.slice(0, i).replace(/^\[(.*)\]$/, '$1');
-    const port = Number(this.o.cfg.listen.slice(i + 1));
     const server = createServer((req, res) => this.handle(req, res));
     server.keepAliveTimeout = 5000;
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(port, host, () => {
-        server.off('error', reject);
-        resolve();
-      });
-    });
+    await listenOn(server, this.o.cfg.listen);
     this.server = server;
     this.purgeTimer = setInterval(() => this.purge(), PURGE_EVERY_MS);
     this.purgeTimer.unref();
     const addr = server.address();
-    return typeof addr === 'object' && addr ? addr.port : port;
+    return typeof addr === 'object' && addr ? addr.port : parseListen(this.o.cfg.listen).port;
   }
 
   purge(): number {
