@@ -150,26 +150,23 @@ test('fingerprint: unknown errors group by status + error instead of the null re
   assert.equal(f(u1), f(u1b));
 });
 
-test('classify is fast: 200k events well under a second per 100k', () => {
+test('classify 200k events: the cache never hands one event another\'s row (its speed: npm run bench)', () => {
   const evs = [
     ev({ status: 400, error: 'illegal_argument', description: "target_type can only be 'users' or 'chatgroups' or 'chatrooms'" }),
     ev({ status: 404, error: 'service_resource_not_found', description: 'Service resource not found', method: 'DELETE', endpoint: '/users/{username}' }),
     ev({ status: 403, error: 'forbidden_op', description: 'can not join this group, reason:user: u1 already in group: 1' }),
     ev({ status: 502 }),
   ];
-  const t0 = performance.now();
-  let n = 0;
-  for (let i = 0; i < 200_000; i++) if (engine.classify(evs[i & 3]).ref) n++;
-  const ms = performance.now() - t0;
-  assert.equal(n, 200_000);
-  assert.ok(ms < 2000, `${ms.toFixed(0)} ms`);
+  const first = evs.map((e) => engine.classify(e).ref);
+  assert.ok(first.every((r) => r !== null), String(first));
+  let same = 0;
+  for (let i = 0; i < 200_000; i++) if (engine.classify(evs[i & 3]).ref === first[i & 3]) same++;
+  assert.equal(same, 200_000);
 });
 
 test('hostile input: huge descriptions are clipped, odd statuses are not cached, nothing throws', () => {
   const huge = 'can not join this group, reason:user: ' + 'x'.repeat(1_000_000);
-  const t0 = performance.now();
   assert.equal(engine.classify(ev({ status: 403, error: 'forbidden_op', description: huge })).ref, 'S403');
-  assert.ok(performance.now() - t0 < 100);
   const odd = engine.classify(ev({ status: 9999 }));
   assert.equal(odd.ref, null);
   assert.equal(odd.title, 'HTTP 9999 from Easemob');

@@ -49,13 +49,10 @@ test('negative: truncated JSON record is counted malformed, no event, no throw',
   assert.equal(p.stats.malformed, 2);
 });
 
-test('negative: a 10 MB line returns quickly, no event, counted; the parser keeps working', () => {
+test('negative: a 10 MB line gives no event, is counted; the parser keeps working (its time: npm run bench:hostile)', () => {
   const p = parser();
   const huge = '{"level":50,"status":500,"url":"https://a1.easemob.com/acme/chat/users","error":"' + 'x'.repeat(10 * 1024 * 1024) + '"}';
-  const t0 = process.hrtime.bigint();
   assert.deepEqual(p.push(huge, meta(1)), []);
-  const ms = Number(process.hrtime.bigint() - t0) / 1e6;
-  assert.ok(ms < 50, `took ${ms} ms`);
   assert.equal(p.stats.malformed, 1);
   const ok = p.push('{"level":50,"status":401,"url":"https://a1.easemob.com/acme/chat/users","body":{"error":"unauthorized","error_description":"x"}}', meta(2));
   assert.equal(ok.length, 1);
@@ -91,7 +88,7 @@ test('negative: ordinary lines are rejected without events', () => {
   assert.equal(p.stats.malformed, 0);
 });
 
-test('negative: pathological 1 MB candidate lines stay fast (no quadratic regexes)', () => {
+test('negative: pathological 1 MB candidate lines give no event and never throw (their time: npm run bench:hostile)', () => {
   const M = 1_000_000;
   const lines = [
     'ERROR ' + 'https://a1.easemob.com/'.repeat(M / 23),
@@ -103,13 +100,14 @@ test('negative: pathological 1 MB candidate lines stay fast (no quadratic regexe
   ];
   for (const line of lines) {
     const p = parser();
-    const t0 = process.hrtime.bigint();
-    p.push('2026-11-27 10:00:00.000 ERROR x - easemob failed', meta(1));
-    p.push(line, meta(2));
-    p.push(' ' + line, meta(3));
-    p.flush();
-    const ms = Number(process.hrtime.bigint() - t0) / 1e6;
-    assert.ok(ms < 500, `${line.slice(0, 30)}… took ${ms} ms`);
+    const out = [
+      ...p.push('2026-11-27 10:00:00.000 ERROR x - easemob failed', meta(1)),
+      ...p.push(line, meta(2)),
+      ...p.push(' ' + line, meta(3)),
+      ...p.flush(),
+    ];
+    assert.ok(out.every((e) => e.status === null || (e.status >= 400 && e.status <= 599)), line.slice(0, 30));
+    assert.equal(p.stats.lines, 3, line.slice(0, 30));
   }
 });
 

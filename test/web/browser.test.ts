@@ -2,7 +2,7 @@
 // HTTP listener on 127.0.0.1:0 over a real SQLite file.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { launchBrowser, openPage } from '../helpers/browser.js';
 import { apiwatch, ROOT } from '../helpers/cli.js';
@@ -13,6 +13,16 @@ import { startHttp } from '../../src/daemon/http.js';
 import type { HealthReport } from '../../src/daemon/health.js';
 import { createUi } from '../../src/web/server.js';
 import { ev } from '../notify/helpers.js';
+
+// Screenshots go to a temporary folder, so `npm test` never rewrites the repository; the README's
+// docs/img/web-*.png are regenerated with APIWATCH_SCREENSHOTS=docs/img node scripts/run-tests.mjs test/web/browser.
+const SHOTS = process.env.APIWATCH_SCREENSHOTS ? join(ROOT, process.env.APIWATCH_SCREENSHOTS) : tempDir();
+const PNG_MAGIC = Buffer.from([0x89, 0x50, 0x4e, 0x47]);
+async function shot(page: { screenshot(o: { path: string; fullPage: boolean }): Promise<unknown> }, name: string): Promise<void> {
+  const path = join(SHOTS, name);
+  await page.screenshot({ path, fullPage: true });
+  assert.ok(readFileSync(path).subarray(0, 4).equals(PNG_MAGIC), `${name} is a PNG`);
+}
 
 const TOKEN = 'test-token-0123456789abcdef';
 const XSS = [
@@ -94,7 +104,7 @@ test('log in, find an incident, acknowledge it through the button: DB and incide
   assert.equal(first?.state, 'acknowledged');
   const show = apiwatch(['incident', 'show', '1', '--config', config], { cwd: ROOT, env: { APIWATCH_CONFIG: '' } });
   assert.match(show.stdout, /acknowledge by alice \(web\): looking at the quota/);
-  await page.screenshot({ path: join(ROOT, 'docs/img/web-incident-1440.png'), fullPage: true });
+  await shot(page, 'web-incident-1440.png');
   await page.close();
 });
 
@@ -132,12 +142,12 @@ test('an XSS corpus in log lines renders as text: no dialog, no script, no outsi
   assert.equal(await page.$$eval('#samples script, #samples img, #samples svg, #samples iframe', (l) => l.length), 0);
   assert.equal(dialogs(), 0);
   assert.deepEqual(requests.filter((u) => !u.startsWith(base)), []);
-  await page.screenshot({ path: join(ROOT, 'docs/img/web-incident-375.png'), fullPage: true });
+  await shot(page, 'web-incident-375.png');
   await page.goto(`${base}/incidents?state=any`);
-  await page.screenshot({ path: join(ROOT, 'docs/img/web-incidents-375.png'), fullPage: true });
+  await shot(page, 'web-incidents-375.png');
   await page.setViewport({ width: 1440, height: 900 });
   await page.reload();
-  await page.screenshot({ path: join(ROOT, 'docs/img/web-incidents-1440.png'), fullPage: true });
+  await shot(page, 'web-incidents-1440.png');
   await page.close();
 });
 
