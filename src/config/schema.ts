@@ -43,6 +43,8 @@ const LISTEN_RE = /^(\[[0-9a-fA-F:.]+\]|[0-9A-Za-z.-]+):\d{1,5}$/;
 const isLoopbackListen = (listen: string) => /^(localhost|127\.[0-9.]+|\[::1\]):\d+$/.test(listen);
 /** 10 MB: Vector's http sink batches at most 10 MB by default (batch.max_bytes). */
 export const HTTP_MAX_BODY = 10 * 1024 * 1024;
+/** Five shipper flush intervals: a record split across batches is still assembled after a retry or two. */
+export const HTTP_MULTILINE_TIMEOUT_MS = 5000;
 
 /** `- http: {…}`: batches of lines POSTed by log shippers (src/ingest/http). */
 export const httpSourceSchema = z
@@ -57,6 +59,12 @@ export const httpSourceSchema = z
     max_inflight: z.number().int().min(1).default(32),
     /** The record field with the byte offset in the shipper's file (Vector offset_key, Fluent Bit Offset_Key). */
     offset_key: z.string().min(1).default('offset'),
+    /**
+     * A multi-line record (an SDK exception) whose origin sends no further line for this long is
+     * emitted. Longer than for files: its lines can straddle two shipper batches, which leave about
+     * a second apart (Vector batch.timeout_secs, Fluent Bit Flush, syslog-ng batch-timeout).
+     */
+    multiline_timeout: duration.default(HTTP_MULTILINE_TIMEOUT_MS),
     timezone: ianaTimezone.optional(),
     include_other_apis: z.boolean().default(false),
   })

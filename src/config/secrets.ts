@@ -20,6 +20,14 @@ export function literalSecrets(raw: unknown): PathKey[][] {
   // The web page's login token opens acknowledge/resolve/silence to whoever holds it.
   const token = (raw as { http?: { ui_token?: unknown } } | null)?.http?.ui_token;
   if (typeof token === 'string' && token !== '' && !REFERENCE.test(token)) out.push(['http', 'ui_token']);
+  // An HTTP source's bearer token lets whoever holds it write log lines, i.e. raise or bury incidents.
+  const sources = (raw as { sources?: unknown } | null)?.sources;
+  if (Array.isArray(sources)) {
+    sources.forEach((s, i) => {
+      const t = (s as { http?: { token?: unknown } } | null)?.http?.token;
+      if (typeof t === 'string' && t !== '' && !REFERENCE.test(t)) out.push(['sources', i, 'http', 'token']);
+    });
+  }
   const notify = (raw as { notify?: Record<string, unknown> } | null)?.notify;
   if (!notify || typeof notify !== 'object') return out;
   const check = (obj: unknown, base: PathKey[], keys: readonly string[]) => {

@@ -174,11 +174,13 @@ async function build(cfg: LoadedConfig, log: Logger, sd: SdNotify, opts: DaemonO
     databaseMismatch: () => dbIdentity.check() !== null,
     dispatchFailures: () => tickFailures.failures,
     healthStatus: () => loop.health().status,
+    httpSources: () => shippers,
   });
   metrics = m;
   let loop!: Loop;
+  let shippers: HttpSource[] = [];
   recovery = new Recovery({ db, log, ingest: () => ingest, config, stopping: () => stopping, setWriteError: (code) => (loop.writeError = code) });
-  loop = new Loop({ db, log, sd, config, ingest: () => ingest, recovery, dispatcher: () => reloader.dispatcher, metrics: () => metrics, statusText, sourceFaults, dbIdentity, tickFailures });
+  loop = new Loop({ db, log, sd, config, ingest: () => ingest, recovery, dispatcher: () => reloader.dispatcher, metrics: () => metrics, statusText, sourceFaults, dbIdentity, tickFailures, httpSources: () => shippers.map((s) => s.status()) });
 
   let httpPort: number | null = null;
   if (cfg.http.enabled) {
@@ -211,7 +213,7 @@ async function build(cfg: LoadedConfig, log: Logger, sd: SdNotify, opts: DaemonO
   // The tailer finishes (and commits) the batch in flight; a resync under way ends first.
   stops.add('ingest', () => ingest.stop());
   // Shippers' batches go straight to the current pipeline: each request commits (or is refused) as a whole.
-  const shippers = cfg.httpSources.map(
+  shippers = cfg.httpSources.map(
     (c) => new HttpSource({ cfg: c, db, target: () => ingest.pipeline, blocked: () => ingest.sink.failing, transient: isTransientStoreError, log }),
   );
   const ingestPorts: number[] = [];

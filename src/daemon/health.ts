@@ -2,6 +2,7 @@ import { statSync } from 'node:fs';
 import picomatch from 'picomatch';
 import type { DB } from '../store/db.js';
 import type { SourceFault } from '../ingest/faults.js';
+import type { HttpSourceStatus } from '../ingest/http/index.js';
 
 export interface FileLag {
   path: string;
@@ -71,6 +72,8 @@ export interface HealthInputs {
   dbIdentityError?: string | null;
   /** Consecutive failed dispatcher ticks and the last error. */
   dispatch?: { failures: number; since: number | null; lastError: string | null };
+  /** The `- http:` sources: where they listen, when a shipper last came, the batch that last failed. */
+  httpSources?: HttpSourceStatus[];
 }
 
 /** This many failed dispatcher ticks in a row (one a second) and nothing can page: unhealthy. */
@@ -88,6 +91,8 @@ export interface HealthReport {
   problems: string[];
   /** Unreadable sources, each with the fix. */
   faults: { path: string; code: string; message: string; fix: string }[];
+  /** HTTP sources (log shippers): listening address, last request, last failed batch; absent when none is configured. */
+  http_sources?: HttpSourceStatus[];
 }
 
 export function assessHealth(h: HealthInputs): HealthReport {
@@ -130,9 +135,13 @@ export function assessHealth(h: HealthInputs): HealthReport {
   }
   const faults = (h.sourceFaults ?? []).map((f) => ({ path: f.path, code: f.code, message: f.message, fix: f.fix }));
   for (const f of faults) problems.push(`source not readable: ${f.message}`);
+  const http = h.httpSources ?? [];
+  // Shippers keep a batch that was not stored and send it again; running, but behind: degraded.
+  const httpFaults = http.filter((s) => s.fault !== null);
+  for (const s of httpFaults) problems.push(`HTTP source ${s.listen}${s.path}: last batch not stored (HTTP ${s.fault!.status} at ${s.fault!.at}): ${s.fault!.message}`);
   const ok = moving && dbWritable && sound;
-  const status: HealthStatus = !ok ? 'unhealthy' : faults.length ? 'degraded' : 'ok';
-  return { status, moving, dbWritable, ok, problems, faults };
+  const status: HealthStatus = !ok ? 'unhealthy' : faults.length || httpFaults.length ? 'degraded' : 'ok';
+  return { status, moving, dbWritable, ok, problems, faults, ...(http.length ? { http_sources: http } : {}) };
 }
 
 /** Proves the database takes a write right now; short busy timeout so a held lock cannot block the loop. */

@@ -1,6 +1,7 @@
 import type { LoadedConfig } from '../config/load.js';
 import type { DB, DatabaseIdentity } from '../store/db.js';
 import type { SourceFaults } from '../ingest/faults.js';
+import type { HttpSourceStatus } from '../ingest/http/index.js';
 import type { FailureStreak } from './streak.js';
 import type { Logger } from '../util/log.js';
 import type { Dispatcher } from '../notify/dispatch.js';
@@ -38,6 +39,8 @@ export interface LoopOptions {
   sourceFaults: SourceFaults;
   dbIdentity: DatabaseIdentity;
   tickFailures: FailureStreak;
+  /** Status of the `- http:` sources (empty until they listen). */
+  httpSources?: () => HttpSourceStatus[];
 }
 
 /**
@@ -88,6 +91,7 @@ export class Loop {
       sourceFaults: this.o.sourceFaults.list(),
       dbIdentityError: this.o.dbIdentity.check(),
       dispatch: this.o.tickFailures,
+      httpSources: this.o.httpSources?.() ?? [],
     });
   };
 

@@ -2,6 +2,7 @@ import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 import type { DB } from '../store/db.js';
 import type { FileLag } from './health.js';
 import type { SourceFault } from '../ingest/faults.js';
+import { REJECT_CODES, type HttpSource } from '../ingest/http/index.js';
 
 /** Numbers owned by other stages, read at scrape time (collect callbacks) so their code stays untouched. */
 export interface MetricSources {
@@ -19,6 +20,8 @@ export interface MetricSources {
   dispatchFailures?(): number;
   /** /healthz's verdict: ok, degraded or unhealthy. */
   healthStatus?(): string;
+  /** The `- http:` sources (log shippers' batches). */
+  httpSources?(): readonly HttpSource[];
 }
 
 function tableExists(db: DB, name: string): boolean {
@@ -109,6 +112,8 @@ export class DaemonMetrics {
         for (const s of ['ok', 'degraded', 'unhealthy']) this.set({ status: s }, s === now ? 1 : 0);
       },
     });
+
+    this.httpIngestMetrics(src, registers);
 
     new Counter({
       name: 'apiwatch_parse_failures_total',
@@ -201,6 +206,74 @@ export class DaemonMetrics {
         const pages = Number(src.db.pragma('page_count', { simple: true }));
         const size = Number(src.db.pragma('page_size', { simple: true }));
         this.set(pages * size);
+      },
+    });
+  }
+
+  /** One series per HTTP source, labelled by its listen address (never by anything a shipper sends). */
+  private httpIngestMetrics(src: MetricSources, registers: Registry[]): void {
+    const each = (f: (s: HttpSource) => void) => {
+      for (const s of src.httpSources?.() ?? []) f(s);
+    };
+    new Counter({
+      name: 'apiwatch_http_ingest_requests_total',
+      help: 'Requests to an HTTP source, by the status answered (200 only after the batch committed)',
+      labelNames: ['listen', 'code'],
+      registers,
+      collect() {
+        this.reset();
+        each((s) => {
+          for (const [code, n] of Object.entries(s.stats.responses)) this.inc({ listen: s.status().listen, code }, n);
+        });
+      },
+    });
+    new Counter({
+      name: 'apiwatch_http_ingest_rejected_total',
+      help: 'Requests refused: 400 malformed, 401 token, 413 max_body, 415 encoding, 503 backpressure or store not writable, 500 not stored',
+      labelNames: ['listen', 'code'],
+      registers,
+      collect() {
+        this.reset();
+        each((s) => {
+          for (const code of REJECT_CODES) this.inc({ listen: s.status().listen, code }, s.stats.rejected[code]);
+        });
+      },
+    });
+    const counter = (name: string, help: string, value: (s: HttpSource) => number) =>
+      new Counter({
+        name,
+        help,
+        labelNames: ['listen'],
+        registers,
+        collect() {
+          this.reset();
+          each((s) => this.inc({ listen: s.status().listen }, value(s)));
+        },
+      });
+    counter('apiwatch_http_ingest_records_total', 'Records committed from shippers (duplicates not included)', (s) => s.stats.records);
+    counter('apiwatch_http_ingest_duplicates_total', 'Records dropped because their (host, file, offset) was already committed (a retried batch)', (s) => s.stats.duplicates);
+    counter('apiwatch_http_ingest_bytes_total', 'Body bytes of committed requests, after gunzip', (s) => s.stats.bytes);
+    new Gauge({
+      name: 'apiwatch_http_ingest_in_flight',
+      help: 'Requests being read or committed now (max_inflight more get 503)',
+      labelNames: ['listen'],
+      registers,
+      collect() {
+        this.reset();
+        each((s) => this.set({ listen: s.status().listen }, s.inFlight));
+      },
+    });
+    new Gauge({
+      name: 'apiwatch_http_ingest_last_request_timestamp_seconds',
+      help: 'When a shipper last reached the HTTP source (0: never since start); alert on it going stale',
+      labelNames: ['listen'],
+      registers,
+      collect() {
+        this.reset();
+        each((s) => {
+          const at = s.status().last_request_at;
+          this.set({ listen: s.status().listen }, at ? Date.parse(at) / 1000 : 0);
+        });
       },
     });
   }

@@ -35,6 +35,8 @@ interface SourceState {
   /** Latest position of the reader in this source, for idle flushes. */
   checkpoint?: Checkpoint;
   lastLineAt: number;
+  /** The source's own multi-line timeout, when its batches name one. */
+  idleFlushMs?: number;
 }
 
 /**
@@ -131,6 +133,7 @@ export class Pipeline implements BatchSink {
   /** Parses, classifies and commits one batch; returns the incident changes it caused. */
   process(batch: LineBatch): IncidentChange[] {
     const st = this.state(batch.source, batch.timezone);
+    if (batch.idleFlushMs !== undefined) st.idleFlushMs = batch.idleFlushMs;
     const events: ApiErrorEvent[] = [];
     if (batch.feed) batch.feed(st.parser, events); // a block of the bulk catch-up
     for (const l of batch.lines) {
@@ -183,7 +186,7 @@ export class Pipeline implements BatchSink {
     const timeout = this.opts.multilineTimeoutMs ?? 1500;
     const all: IncidentChange[] = [];
     for (const st of this.sources.values()) {
-      if (!st.parser.pending() || this.now() - st.lastLineAt < timeout) continue;
+      if (!st.parser.pending() || this.now() - st.lastLineAt < (st.idleFlushMs ?? timeout)) continue;
       const events = this.classify(st.parser.flush());
       const changes = this.commit(events, st.checkpoint ? [st.checkpoint] : []);
       this.stats.events += events.length;

@@ -66,7 +66,7 @@ export interface ReloaderOptions extends ScopeDeps {
 }
 
 /** Settings that are read once: changing them takes a restart. */
-const RESTART_ONLY = ['http', 'api_hosts'] as const;
+const RESTART_ONLY = ['http', 'api_hosts', 'httpSources'] as const;
 
 /**
  * The config-scoped part of the daemon and its swap on SIGHUP (Alertmanager's reloader): a reload
@@ -124,7 +124,7 @@ export class Reloader {
       const scope = await ConfigScope.build(next, this.o);
       const restartOnly: string[] = [];
       if (next.dbPath !== this.current.dbPath) restartOnly.push('state_dir');
-      for (const k of RESTART_ONLY) if (JSON.stringify(next[k]) !== JSON.stringify(this.current[k])) restartOnly.push(k);
+      for (const k of RESTART_ONLY) if (JSON.stringify(next[k]) !== JSON.stringify(this.current[k])) restartOnly.push(k === 'httpSources' ? 'sources: - http:' : k);
       if (restartOnly.length) log.warn({ keys: restartOnly }, 'these settings change only on restart; keeping the running values');
       // Everything validated: apply. Nothing above touched the running state.
       const replaced = this.scope;
@@ -137,7 +137,7 @@ export class Reloader {
       this.digest = startDigest(this.o.db, next, log);
       log.level = effectiveLevel(next.log.level);
       this.o.db.pragma(`busy_timeout = ${next.database.busy_timeout}`);
-      this.current = { ...next, dbPath: this.current.dbPath, http: this.current.http, api_hosts: this.current.api_hosts };
+      this.current = { ...next, dbPath: this.current.dbPath, http: this.current.http, api_hosts: this.current.api_hosts, httpSources: this.current.httpSources };
       this.o.ingest().configure(this.current);
       // The old tailer commits its batch in flight; the new one starts from the checkpoints.
       if (sourcesChanged) await this.o.ingest().restart(this.current, this.o.stopping);

@@ -27,6 +27,8 @@ export interface LineBatch {
   source: string;
   /** IANA timezone configured for this source. */
   timezone?: string;
+  /** This source's own multi-line idle timeout (HTTP: a record may straddle two shipper batches). */
+  idleFlushMs?: number;
   lines: Line[];
   /** Position just after the last line in `lines`; absent for one-shot reads (replay, classify). */
   checkpoint?: Checkpoint;

@@ -51,7 +51,7 @@ export function createLogger(level?: string, opts: LoggerOptions = {}): Logger {
       timestamp: pino.stdTimeFunctions.isoTime,
       // Defence in depth: config secrets never belong in a log line, even if an object carrying them is logged.
       redact: {
-        paths: ['*.pass', '*.password', '*.webhook_url', 'webhook_url', 'pass', '*.smtp.pass', 'cfg', 'config', '*.secret', 'secret', '*.headers', 'headers'],
+        paths: ['*.pass', '*.password', '*.webhook_url', 'webhook_url', 'pass', '*.smtp.pass', 'cfg', 'config', '*.secret', 'secret', '*.headers', 'headers', '*.token', 'token', '*.ui_token', 'authorization', '*.authorization'],
         censor: '[REDACTED]',
       },
     },

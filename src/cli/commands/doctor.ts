@@ -11,6 +11,7 @@ import type { LoadedConfig } from '../../config/load.js';
 import { isLoopback, parseListen } from '../../daemon/http.js';
 import { createChatNotifiers } from '../../notify/index.js';
 import { describeFault, probeFolder, sourceFolders } from '../../ingest/faults.js';
+import type { HttpSourceStatus } from '../../ingest/http/index.js';
 import { slackDefaults } from '../../config/schema.js';
 import { SlackRouter, webhookSetting } from '../../notify/slack/index.js';
 
@@ -52,8 +53,8 @@ function errText(err: unknown): string {
 }
 
 async function checkSources(cfg: LoadedConfig, out: Check[]): Promise<void> {
-  if (!cfg.sources.length) {
-    out.push({ area: 'sources', status: 'fail', message: 'no sources configured', fix: 'add the app server log files under `sources:` (path: /var/log/app/*.log)' });
+  if (!cfg.sources.length && !cfg.httpSources.length) {
+    out.push({ area: 'sources', status: 'fail', message: 'no sources configured', fix: 'add the app server log files under `sources:` (path: /var/log/app/*.log), or an `- http:` source for log shippers' });
     return;
   }
   const asRoot = process.getuid?.() === 0;
@@ -269,6 +270,45 @@ interface DaemonHealth {
   status?: string;
   problems?: string[];
   faults?: { message: string; fix: string }[];
+  http_sources?: HttpSourceStatus[];
+}
+
+/** Host to reach a listener on from this machine (a wildcard bind is reached on loopback). */
+function reachable(host: string): string {
+  if (isLoopback(host) || host === '0.0.0.0' || host === '::') return host.includes(':') ? '[::1]' : '127.0.0.1';
+  return host.includes(':') ? `[${host}]` : host;
+}
+
+/**
+ * Each `- http:` source: is apiwatch's ingest endpoint what answers there? A GET is refused with 405
+ * and `Allow: POST` before any token check, so nothing is written and no token is needed (or shown).
+ */
+async function checkHttpSources(cfg: LoadedConfig, out: Check[], timeoutMs: number): Promise<void> {
+  for (const h of cfg.httpSources) {
+    const { host, port } = parseListen(h.listen);
+    const where = `${h.listen}${h.path}`;
+    const auth = h.token ? 'bearer token set' : 'no token (loopback only)';
+    if (!isLoopback(host)) {
+      out.push({ area: 'http-in', status: 'warn', message: `${where} is reachable from the network over plain HTTP (${auth})`, fix: 'keep it on a private network or put a TLS proxy (nginx, HAProxy) in front: the bearer token and the log lines travel in clear' });
+    }
+    if (!port) continue;
+    let res: Response;
+    try {
+      res = await fetch(`http://${reachable(host)}:${port}${h.path}`, { signal: AbortSignal.timeout(Math.min(timeoutMs, 2000)) });
+      await res.body?.cancel();
+    } catch {
+      out.push({ area: 'http-in', status: 'warn', message: `nothing answers on ${where} (daemon not running?)`, fix: 'systemctl status apiwatch; a port in use by another program stops the daemon at start (journalctl -u apiwatch)' });
+      continue;
+    }
+    if (res.status === 405 && res.headers.get('allow') === 'POST') out.push({ area: 'http-in', status: 'ok', message: `${where}: the HTTP source is listening (${auth})` });
+    else out.push({ area: 'http-in', status: 'fail', message: `${where}: something other than apiwatch's HTTP source answers (GET gave HTTP ${res.status})`, fix: 'another program holds the port, or a proxy rewrites the path: check `ss -ltnp` and the path' });
+  }
+}
+
+function describeHttpSource(s: HttpSourceStatus): string {
+  const last = s.last_request_at ? `last request ${s.last_request_at}` : 'no request since start';
+  const rejected = Object.entries(s.rejected).filter(([, n]) => n > 0).map(([c, n]) => `${n}×${c}`);
+  return `${s.listen}${s.path}: ${last}; ${s.records} records stored, ${s.duplicates} duplicates dropped${rejected.length ? `, refused ${rejected.join(' ')}` : ''}`;
 }
 
 /**
@@ -279,7 +319,7 @@ async function checkRunningDaemon(cfg: LoadedConfig, out: Check[], timeoutMs: nu
   if (!cfg.http.enabled) return;
   const { host, port } = parseListen(cfg.http.listen);
   if (!port) return; // an ephemeral port cannot be found from the config
-  const target = isLoopback(host) || host === '0.0.0.0' || host === '::' ? (host.includes(':') ? '[::1]' : '127.0.0.1') : host;
+  const target = reachable(host);
   let res: Response;
   try {
     res = await fetch(`http://${target}:${port}/healthz`, { signal: AbortSignal.timeout(Math.min(timeoutMs, 2000)) });
@@ -295,10 +335,20 @@ async function checkRunningDaemon(cfg: LoadedConfig, out: Check[], timeoutMs: nu
     return;
   }
   for (const f of h.faults ?? []) out.push({ area: 'daemon', status: 'fail', message: `the running daemon cannot read a source: ${f.message}`, fix: f.fix });
-  const others = (h.problems ?? []).filter((p) => !p.startsWith('source not readable: '));
+  for (const s of h.http_sources ?? []) {
+    if (s.fault) {
+      out.push({
+        area: 'http-in',
+        status: 'fail',
+        message: `${s.listen}${s.path}: the last batch was not stored (HTTP ${s.fault.status} at ${s.fault.at}: ${s.fault.message}); shippers are retrying it`,
+        fix: s.fault.status === 503 ? 'the database is not taking writes: free disk space or stop what holds its lock' : 'see the error in the daemon log (journalctl -u apiwatch)',
+      });
+    } else out.push({ area: 'http-in', status: 'ok', message: describeHttpSource(s) });
+  }
+  const others = (h.problems ?? []).filter((p) => !p.startsWith('source not readable: ') && !p.startsWith('HTTP source '));
   if (h.status === 'unhealthy' || res.status !== 200) {
     out.push({ area: 'daemon', status: 'fail', message: `the running daemon is unhealthy: ${others.join('; ') || `HTTP ${res.status}`}`, fix: 'see the fix in the daemon log (journalctl -u apiwatch) for each problem' });
-  } else if (!h.faults?.length) out.push({ area: 'daemon', status: 'ok', message: `the running daemon reports ${h.status ?? 'ok'}` });
+  } else if (!h.faults?.length && !h.http_sources?.some((s) => s.fault)) out.push({ area: 'daemon', status: 'ok', message: `the running daemon reports ${h.status ?? 'ok'}` });
 }
 
 function checkSystemd(cfg: LoadedConfig, out: Check[]): void {
@@ -334,6 +384,7 @@ export async function runDoctor(explicitConfig: string | undefined, opts: Doctor
   await checkSources(cfg, out);
   checkDatabase(cfg, out);
   checkSystemd(cfg, out);
+  await checkHttpSources(cfg, out, timeoutMs);
   await checkRunningDaemon(cfg, out, timeoutMs);
   if (!opts.offline) {
     await checkSlack(cfg, out, timeoutMs);

@@ -1,5 +1,5 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { timingSafeEqual } from 'node:crypto';
+import { createHash, timingSafeEqual } from 'node:crypto';
 import { gunzipSync } from 'node:zlib';
 import type { DB } from '../../store/db.js';
 import type { LineBatch, Line } from '../types.js';
@@ -14,6 +14,8 @@ export interface HttpSourceConfig {
   max_body: number;
   max_inflight: number;
   offset_key: string;
+  /** A multi-line record with no new line from its origin for this long is emitted (ms). */
+  multiline_timeout?: number;
   timezone?: string;
 }
 
@@ -37,12 +39,38 @@ export interface HttpSourceOptions {
   now?: () => number;
 }
 
+/** Answers refused for a reason the shipper can act on (or must retry), counted apart. */
+export const REJECT_CODES = ['400', '401', '413', '415', '503', '500'] as const;
+export type RejectCode = (typeof REJECT_CODES)[number];
+
 export interface HttpSourceStats {
-  requests: number;
+  /** Every answer, by HTTP status (200, 400, 401, 404, 405, 413, 415, 500, 503). */
+  responses: Record<string, number>;
+  /** Records committed (after dropping duplicates). */
+  records: number;
+  /** Records dropped because their (host, file, offset) was already committed. */
+  duplicates: number;
+  /** Body bytes of committed requests (after gunzip). */
+  bytes: number;
+  rejected: Record<RejectCode, number>;
+}
+
+/** What /healthz and doctor show of one HTTP source; never the token, only whether one is set. */
+export interface HttpSourceStatus {
+  listen: string;
+  port: number | null;
+  path: string;
+  token: boolean;
+  in_flight: number;
+  /** ISO time of the last request that reached the handler, or null. */
+  last_request_at: string | null;
+  /** ISO time of the last committed batch, or null. */
+  last_commit_at: string | null;
   records: number;
   duplicates: number;
-  bytes: number;
-  rejected: Record<'400' | '401' | '413' | '503' | '500', number>;
+  rejected: Record<RejectCode, number>;
+  /** The last batch that could not be committed (500/503), while no batch has been committed since. */
+  fault: { at: string; status: number; message: string } | null;
 }
 
 /** Seconds a shipper is told to wait under backpressure (Vector and Fluent Bit both retry 503). */
@@ -59,12 +87,12 @@ export function originKey(host: string, file: string): string {
 
 class TooLarge extends Error {}
 
-function tokenMatches(header: string | undefined, token: string): boolean {
+const digest = (s: string) => createHash('sha256').update(s).digest();
+
+/** Constant time: both sides are hashed first, so neither the content nor the length of the token leaks. */
+function tokenMatches(header: string | undefined, tokenDigest: Buffer): boolean {
   const m = /^Bearer\s+(.+)$/i.exec(header ?? '');
-  if (!m) return false;
-  const a = Buffer.from(m[1].trim());
-  const b = Buffer.from(token);
-  return a.length === b.length && timingSafeEqual(a, b);
+  return timingSafeEqual(digest(m ? m[1].trim() : ''), tokenDigest) && m !== null;
 }
 
 function readBody(req: IncomingMessage, max: number): Promise<Buffer> {
@@ -82,6 +110,10 @@ function readBody(req: IncomingMessage, max: number): Promise<Buffer> {
     });
     req.on('end', () => resolve(Buffer.concat(chunks)));
     req.on('error', reject);
+    // A shipper that hangs up (or a shutdown that cuts it off) mid-body: nothing to commit.
+    req.on('close', () => {
+      if (!req.complete) reject(new Error('the connection closed before the body was complete'));
+    });
   });
 }
 
@@ -90,9 +122,14 @@ function readBody(req: IncomingMessage, max: number): Promise<Buffer> {
  * request is committed (one transaction), so a shipper that sees anything else retries the batch.
  */
 export class HttpSource {
-  readonly stats: HttpSourceStats = { requests: 0, records: 0, duplicates: 0, bytes: 0, rejected: { '400': 0, '401': 0, '413': 0, '503': 0, '500': 0 } };
+  readonly stats: HttpSourceStats = { responses: {}, records: 0, duplicates: 0, bytes: 0, rejected: { '400': 0, '401': 0, '413': 0, '415': 0, '503': 0, '500': 0 } };
   private server: Server | null = null;
+  private port: number | null = null;
   private inflight = 0;
+  private lastRequestAt: number | null = null;
+  private lastCommitAt: number | null = null;
+  private fault: HttpSourceStatus['fault'] = null;
+  private readonly tokenDigest: Buffer | null;
   private readonly lineNo = new Map<string, number>();
   private readonly offsets: OffsetStore;
   private readonly now: () => number;
@@ -102,6 +139,7 @@ export class HttpSource {
   constructor(private readonly o: HttpSourceOptions) {
     this.now = o.now ?? Date.now;
     this.offsets = new OffsetStore(o.db);
+    this.tokenDigest = o.cfg.token === undefined ? null : digest(o.cfg.token);
     // Nested pipeline transactions become savepoints: all origins of one request commit together.
     this.commitAll = o.db.transaction((batches: LineBatch[]) => {
       for (const b of batches) this.o.target().process(b);
@@ -116,7 +154,30 @@ export class HttpSource {
     this.purgeTimer = setInterval(() => this.purge(), PURGE_EVERY_MS);
     this.purgeTimer.unref();
     const addr = server.address();
-    return typeof addr === 'object' && addr ? addr.port : parseListen(this.o.cfg.listen).port;
+    this.port = typeof addr === 'object' && addr ? addr.port : parseListen(this.o.cfg.listen).port;
+    return this.port;
+  }
+
+  /** Requests being read or committed right now. */
+  get inFlight(): number {
+    return this.inflight;
+  }
+
+  status(): HttpSourceStatus {
+    const iso = (t: number | null) => (t === null ? null : new Date(t).toISOString());
+    return {
+      listen: this.o.cfg.listen,
+      port: this.port,
+      path: this.o.cfg.path,
+      token: this.tokenDigest !== null,
+      in_flight: this.inflight,
+      last_request_at: iso(this.lastRequestAt),
+      last_commit_at: iso(this.lastCommitAt),
+      records: this.stats.records,
+      duplicates: this.stats.duplicates,
+      rejected: { ...this.stats.rejected },
+      fault: this.fault,
+    };
   }
 
   purge(): number {
@@ -134,21 +195,37 @@ export class HttpSource {
     const force = setTimeout(() => s.closeAllConnections(), STOP_GRACE_MS);
     await closed;
     clearTimeout(force);
+    this.flushHeld();
+  }
+
+  /**
+   * At shutdown, the multi-line records still being assembled are emitted as they stand: the shipper
+   * has had its 200 for their lines and will not send them again (Vector's multiline flushes so too).
+   */
+  private flushHeld(): void {
+    const finals: LineBatch[] = [...this.lineNo.keys()].map((source) => ({ source, timezone: this.o.cfg.timezone, lines: [], final: true }));
+    this.lineNo.clear();
+    if (!finals.length) return;
+    try {
+      this.commitAll(finals);
+    } catch (err) {
+      this.o.log?.error({ err: (err as Error).message }, 'HTTP source: multi-line records held at shutdown could not be stored');
+    }
   }
 
   private reply(res: ServerResponse, status: number, body: object, headers: Record<string, string> = {}): void {
-    if (status >= 400) {
-      const k = String(status) as keyof HttpSourceStats['rejected'];
-      if (k in this.stats.rejected) this.stats.rejected[k]++;
-    }
+    const code = String(status);
+    this.stats.responses[code] = (this.stats.responses[code] ?? 0) + 1;
+    if ((REJECT_CODES as readonly string[]).includes(code)) this.stats.rejected[code as RejectCode]++;
     res.writeHead(status, { 'content-type': 'application/json', ...headers }).end(JSON.stringify(body) + '\n');
   }
 
   private handle(req: IncomingMessage, res: ServerResponse): void {
+    this.lastRequestAt = this.now();
     const url = new URL(req.url ?? '/', 'http://x');
     if (url.pathname !== this.o.cfg.path) return this.reply(res, 404, { error: `not found: POST log batches to ${this.o.cfg.path}` });
     if (req.method !== 'POST') return this.reply(res, 405, { error: 'use POST' }, { allow: 'POST' });
-    if (this.o.cfg.token !== undefined && !tokenMatches(req.headers.authorization, this.o.cfg.token)) {
+    if (this.tokenDigest !== null && !tokenMatches(req.headers.authorization, this.tokenDigest)) {
       return this.reply(res, 401, { error: 'missing or wrong bearer token (Authorization: Bearer …)' }, { 'www-authenticate': 'Bearer realm="apiwatch"' });
     }
     const blocked = this.o.blocked?.();
@@ -202,14 +279,18 @@ export class HttpSource {
         this.lineNo.delete(b.source);
         this.o.target().reset(b.source);
       }
+      const message = (err as Error).message;
       if (this.o.transient?.(err)) {
-        this.o.log?.warn({ err: (err as Error).message }, 'HTTP batch not committed; asked the shipper to retry');
+        this.fault = { at: new Date(this.now()).toISOString(), status: 503, message };
+        this.o.log?.warn({ err: message, listen: this.o.cfg.listen }, 'HTTP batch not committed; asked the shipper to retry');
         return this.reply(res, 503, { error: 'the database is not taking writes; retry' }, { 'retry-after': String(RETRY_AFTER_S) });
       }
-      this.o.log?.error({ err: (err as Error).message }, 'HTTP batch failed');
+      this.fault = { at: new Date(this.now()).toISOString(), status: 500, message };
+      this.o.log?.error({ err: message, listen: this.o.cfg.listen }, 'HTTP batch failed');
       return this.reply(res, 500, { error: 'internal error; the batch was not stored' });
     }
-    this.stats.requests++;
+    this.lastCommitAt = this.now();
+    this.fault = null;
     this.stats.records += records.length - duplicates;
     this.stats.duplicates += duplicates;
     this.stats.bytes += body.length;
@@ -248,6 +329,7 @@ export class HttpSource {
       batches.push({
         source,
         timezone: this.o.cfg.timezone,
+        idleFlushMs: this.o.cfg.multiline_timeout,
         lines: g.lines,
         alsoCommit: () => {
           for (const r of g.keep) if (r.offset !== undefined) this.offsets.save(r.host, r.file, r.offset, now);
