@@ -92,6 +92,11 @@ export interface ParserOptions {
   includeOtherApis?: boolean;
   /** Clock, for tests. */
   now?: () => number;
+  /**
+   * Skip the analysis of records with no failure evidence (src/parse/failure-words.ts): they can
+   * be no event. Default true; tests turn it off to prove it changes no event.
+   */
+  evidenceGate?: boolean;
   /** Called with the verdict on every record that passed the prefilter (`classify --explain`). */
   explain?: (x: Explanation) => void;
 }

@@ -8,8 +8,9 @@ import { isEasemobHost, looksLikeEasemobPath, parseEndpoint } from './endpoint.j
 import { hostZone } from './time.js';
 import { candidatePattern, isCandidate } from './prefilter.js';
 import { RecordAssembler, type LogRecord } from './records.js';
-import { fromAccess, fromJson, fromText, judge, judgeFailure, lacksOnlyTheCall, type Call, type Found, type Scope } from './evidence.js';
+import { fromAccess, fromJson, fromText, judge, judgeFailure, lacksOnlyTheCall, type Call, type Found, type Scope, type Verdict } from './evidence.js';
 import { buildEvent } from './build.js';
+import { FAILURE_EVIDENCE, REQUEST_ID_WORD } from './failure-words.js';
 
 export type { ApiErrorEvent, EventParser, Explanation, LineMeta, NoResponse, ParserOptions, ParserStats, FailureKind } from './event.js';
 export { MAX_RAW } from './event.js';
@@ -87,19 +88,57 @@ export function createParser(opts: ParserOptions): EventParser {
     opts.explain({ line: meta.lineNo, parser, text: nl >= 0 ? raw.slice(0, nl) : raw, ...x });
   }
 
-  function evaluate(r: LogRecord, out: ApiErrorEvent[]): void {
+  // Explaining needs every record's verdict; otherwise a record without failure evidence
+  // (failure-words.ts) is no event. It matters only as a call record to remember by request id,
+  // and only if a later failure record looks one up: such records wait in `deferred` and are
+  // analysed when that happens (in order, so `requests` ends up as if each had been analysed).
+  const gate = opts.evidenceGate !== false && !opts.explain;
+  const deferred: LogRecord[] = [];
+
+  function analyse(r: LogRecord): { f: Found; v: Verdict } {
     let f: Found;
     if (r.kind === 'json') f = fromJson(r, scope, pick);
     else if (r.kind === 'access') f = fromAccess(r, scope);
     else f = fromText(r, scope);
+    return { f, v: f.deep ? { event: false, missing: '', call: null } : judge(f, scope, pick) };
+  }
+
+  /** Analyse the deferred call records (none is an event: only their request ids count). */
+  function undefer(): void {
+    for (let i = 0; i < deferred.length; i++) {
+      const r = deferred[i];
+      try {
+        const { f, v } = analyse(r);
+        if (f.deep) stats.malformed++;
+        else if (!v.event && v.call && !f.noResponse && f.status === null) remember(v.call, f.method, r.raw, r.meta.lineNo);
+      } catch {
+        stats.malformed++;
+      }
+    }
+    deferred.length = 0;
+  }
+
+  function evaluate(r: LogRecord, out: ApiErrorEvent[]): void {
+    if (gate && !FAILURE_EVIDENCE.test(r.kind === 'text' ? r.text.join('\n') : r.raw)) {
+      if (!REQUEST_ID_WORD.test(r.raw)) return;
+      // Calls older than REQUEST_LINES can never be looked up again.
+      while (deferred.length && r.meta.lineNo - deferred[0].meta.lineNo > REQUEST_LINES) deferred.shift();
+      deferred.push(r);
+      return;
+    }
+    const { f, v: v0 } = analyse(r);
+    let v = v0;
     if (f.deep) {
       stats.malformed++;
       explain(r.meta, r.raw, f.parser, { event: false, missing: 'too deeply nested to read' });
       return;
     }
-    let v = judge(f, scope, pick);
-    if (!v.event && v.call && !f.noResponse && f.status === null) remember(v.call, f.method, r.raw, r.meta.lineNo);
-    if (!v.event && requests.length && lacksOnlyTheCall(f, scope, pick)) {
+    const call = v.event ? null : v.call;
+    const remembers = call !== null && !f.noResponse && f.status === null;
+    const looksUp = !v.event && lacksOnlyTheCall(f, scope, pick);
+    if ((remembers || looksUp) && deferred.length) undefer();
+    if (remembers) remember(call, f.method, r.raw, r.meta.lineNo);
+    if (looksUp && requests.length) {
       const q = requested(r.raw, r.meta.lineNo);
       if (q) {
         f.method ??= q.method;
