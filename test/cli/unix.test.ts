@@ -189,6 +189,8 @@ test('run with sources: [] or no matching file starts, says so, and stops on SIG
   const runs = [startRun(empty), startRun(none)];
   try {
     await until('both started', () => runs.every((r) => r.out().includes('"apiwatch started"')));
+    // The glob behind the "no file matches" warning is asynchronous: it may be logged just after "started".
+    await until('the idle-source warning', () => runs[1].out().includes('no file matches this source yet'));
     assert.match(runs[0].out(), /"level":40,.*"msg":"no sources configured \(sources is empty\)/);
     assert.match(runs[1].out(), /"level":40,.*"path":"[^"]*no-such-dir\/\*\.log","msg":"no file matches this source yet/);
   } finally {
