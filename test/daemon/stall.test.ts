@@ -30,7 +30,9 @@ test('a hung pipeline is reported as not moving (so the watchdog stops); healthy
     // First the unread bytes with an old checkpoint, then the commit itself, give it away.
     const h = await until('the hung commit reported', () => {
       const r = d.health();
-      return r.problems.some((p) => p.startsWith('a batch commit has been running')) ? r : undefined;
+      // Both signs, whichever the health tick notices first: the hung commit and the unread bytes.
+      return r.problems.some((p) => p.startsWith('a batch commit has been running')) &&
+        r.problems.some((p) => /bytes unread, no progress/.test(p)) ? r : undefined;
     }, 5000);
     assert.equal(h.moving, false);
     assert.equal(h.dbWritable, true);
