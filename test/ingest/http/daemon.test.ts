@@ -9,6 +9,7 @@ import Database from 'better-sqlite3';
 import { DaemonProc, until, untilAsync } from '../../daemon/harness.js';
 import { WebhookStandIn } from '../../notify/standins/webhook.js';
 import { tempDir } from '../../helpers/tmp.js';
+import { sdkBatch } from './records.js';
 
 const FIX = join(import.meta.dirname, '..', '..', 'fixtures', 'http');
 const TOKEN = 'daemon-test-token-5f0c2a9e41d7';
@@ -166,16 +167,8 @@ test('apiwatch run with an http source: 200 only once committed, incident and pa
 test('a multi-line SDK exception whose lines straddle two shipper batches is one event', async () => {
   const r = await rig();
   const d = await start(r);
-  const rec = (message: string, offset: number) => JSON.stringify({ host: 'java-1', file: '/srv/im/app.log', message, offset, source_type: 'file' });
-  const b1 = [
-    rec('2026-11-27 10:18:01.200  WARN 4711 --- [ctor-http-nio-4] c.acme.im.UserLookup                     : lookup of bob failed', 0),
-    rec('com.easemob.im.server.exception.EMNotFoundException: GET /acme/chat/users/bob -> 404 Not Found, ', 120),
-  ].join('\n');
-  const b2 = [
-    rec(' error_description -> Service resource not found', 220),
-    rec('\tat com.easemob.im.server.api.DefaultErrorMapper.toException(DefaultErrorMapper.java:64)', 270),
-    rec('2026-11-27 10:18:02.300  INFO 4711 --- [main] c.acme.im.MessageSender                  : sent', 360),
-  ].join('\n');
+  const b1 = sdkBatch('java-1', 0, 2);
+  const b2 = sdkBatch('java-1', 2, 5);
   assert.equal((await post(r, b1)).status, 200);
   assert.equal(eventsFrom(r, 'java-1:/srv/im/app.log').length, 0, 'held until a line says the record is complete');
   assert.equal((await post(r, b2)).status, 200);
@@ -189,12 +182,7 @@ test('a multi-line SDK exception whose lines straddle two shipper batches is one
 test('a multi-line record still held at SIGTERM is stored at shutdown, not lost', async () => {
   const r = await rig();
   const d = await start(r);
-  const rec = (message: string, offset: number) => JSON.stringify({ host: 'java-2', file: '/srv/im/app.log', message, offset, source_type: 'file' });
-  const body = [
-    rec('2026-11-27 10:18:01.200  WARN 4711 --- [ctor-http-nio-4] c.acme.im.UserLookup                     : lookup of bob failed', 0),
-    rec('com.easemob.im.server.exception.EMNotFoundException: GET /acme/chat/users/bob -> 404 Not Found, ', 120),
-    rec(' error_description -> Service resource not found', 220),
-  ].join('\n');
+  const body = sdkBatch('java-2', 0, 3);
   assert.equal((await post(r, body)).status, 200);
   assert.equal(eventsFrom(r, 'java-2:/srv/im/app.log').length, 0);
   assert.equal(await d.stop(), 0);

@@ -10,6 +10,7 @@ import { loadClassifierFor } from '../../../src/cli/rules.js';
 import { HttpSource, type HttpSourceConfig } from '../../../src/ingest/http/index.js';
 import type { LineBatch } from '../../../src/ingest/types.js';
 import { tempDir } from '../../helpers/tmp.js';
+import { sdkBatch } from './records.js';
 
 const FIX = join(import.meta.dirname, '..', '..', 'fixtures', 'http');
 const fixture = (name: string) => readFileSync(join(FIX, name), 'utf8');
@@ -152,16 +153,8 @@ test('a failed commit answers 503 with Retry-After, stores nothing (offsets incl
 
 test('a multi-line SDK exception split across two batches is one event with its description', async () => {
   const r = await rig();
-  const rec = (message: string, offset: number) => JSON.stringify({ host: 'java-1', file: '/srv/im/app.log', message, offset, source_type: 'file' });
-  const b1 = [
-    rec('2026-11-27 10:18:01.200  WARN 4711 --- [ctor-http-nio-4] c.acme.im.UserLookup                     : lookup of bob failed', 0),
-    rec('com.easemob.im.server.exception.EMNotFoundException: GET /acme/chat/users/bob -> 404 Not Found, ', 120),
-  ].join('\n');
-  const b2 = [
-    rec(' error_description -> Service resource not found', 220),
-    rec('\tat com.easemob.im.server.api.DefaultErrorMapper.toException(DefaultErrorMapper.java:64)', 270),
-    rec('2026-11-27 10:18:02.300  INFO 4711 --- [main] c.acme.im.MessageSender                  : sent', 360),
-  ].join('\n');
+  const b1 = sdkBatch('java-1', 0, 2);
+  const b2 = sdkBatch('java-1', 2, 5);
   assert.equal((await post(r.port, b1)).status, 200);
   assert.equal((r.db.prepare('SELECT count(*) AS n FROM events').get() as { n: number }).n, 0, 'held until the next line says the record is complete');
   assert.equal((await post(r.port, b2)).status, 200);
