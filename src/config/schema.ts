@@ -201,6 +201,48 @@ const webhookSchema = z.strictObject({
   ...botCommon,
 });
 
+/** Labels apiwatch sets itself on every alert; static `labels` may not replace them. */
+export const ALERTMANAGER_OWN_LABELS = ['alertname', 'ref', 'rule', 'category', 'severity', 'appkey', 'endpoint'] as const;
+/** Prometheus' label-name grammar, which Alertmanager validates on POST. */
+const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
+/** An Alertmanager base URL (`http://am1:9093`, or with a path prefix such as `/alertmanager`). */
+const alertmanagerUrl = z.string().refine(
+  (u) => {
+    try {
+      const x = new URL(u);
+      return ['https:', 'http:'].includes(x.protocol) && !x.username && !x.password && !x.search;
+    } catch {
+      return false;
+    }
+  },
+  { message: 'expected an http(s) Alertmanager base URL such as "http://alertmanager:9093", without user:password (use basic_auth) or a query' },
+);
+const alertmanagerSchema = z.strictObject({
+  /** Every peer of the cluster, as Prometheus is configured: each gets every alert (its own outbox queue). */
+  urls: z.array(alertmanagerUrl).min(1, 'list every Alertmanager peer'),
+  /** Firing alerts are pushed again this often; each push is valid for four intervals (Prometheus' rule). */
+  resend_interval: duration.default(60_000),
+  /** Static labels added to every alert (team, env…); apiwatch's own labels cannot be replaced. */
+  labels: z
+    .record(z.string(), z.string().min(1))
+    .default({})
+    .superRefine((l, ctx) => {
+      for (const k of Object.keys(l)) {
+        if (!LABEL_NAME.test(k)) ctx.addIssue({ code: 'custom', path: [k], message: `expected a label name ([a-zA-Z_][a-zA-Z0-9_]*), got "${k}"` });
+        else if ((ALERTMANAGER_OWN_LABELS as readonly string[]).includes(k)) {
+          ctx.addIssue({ code: 'custom', path: [k], message: `"${k}" is set by apiwatch on every alert; choose another label name` });
+        }
+      }
+    }),
+  /** This apiwatch's name in the `hosts` annotation when its events come from local files; default the hostname. */
+  instance: z.string().min(1).optional(),
+  min_severity: severity.default('warning'),
+  timeout: duration.default(10_000),
+  /** Authorization: Bearer (write it as ${ENV} or ${CREDENTIAL:…}). */
+  bearer_token: z.string().min(1).optional(),
+  basic_auth: z.strictObject({ username: z.string().min(1), password: z.string().min(1) }).optional(),
+}).refine((a) => !(a.bearer_token && a.basic_auth), { message: 'set bearer_token or basic_auth, not both', path: ['bearer_token'] });
+
 const matchSchema = z.partialRecord(z.enum(SILENCE_FIELDS), z.union([z.string(), z.array(z.string()).min(1)]));
 
 /** A recurring maintenance window: pages matching `match` are held while local time is inside it. */
@@ -270,6 +312,7 @@ export const configSchema = z.strictObject({
       dingtalk: dingtalkSchema.optional(),
       feishu: feishuSchema.optional(),
       webhook: webhookSchema.optional(),
+      alertmanager: alertmanagerSchema.optional(),
       maintenance: z.array(maintenanceSchema).default([]),
       email: emailSchema.optional(),
     })
@@ -354,4 +397,5 @@ export type WecomConfig = z.infer<typeof wecomSchema>;
 export type DingtalkConfig = z.infer<typeof dingtalkSchema>;
 export type FeishuConfig = z.infer<typeof feishuSchema>;
 export type WebhookConfig = z.infer<typeof webhookSchema>;
+export type AlertmanagerConfig = z.infer<typeof alertmanagerSchema>;
 export const slackDefaults = (): SlackConfig => slackSchema.parse({});

@@ -10,6 +10,7 @@ export const SECRET_SETTINGS: Readonly<Record<string, readonly string[]>> = {
   dingtalk: ['webhook_url', 'secret'],
   feishu: ['webhook_url', 'secret'],
   webhook: ['url', 'secret'],
+  alertmanager: ['bearer_token'],
 };
 
 const REFERENCE = /\$\{[^}]+\}/;
@@ -37,6 +38,8 @@ export function literalSecrets(raw: unknown): PathKey[][] {
       if (typeof v === 'string' && v !== '' && !REFERENCE.test(v)) out.push([...base, k]);
     }
   };
+  // Alertmanager's basic-auth password opens its API (and silences) to whoever holds it.
+  check((notify.alertmanager as { basic_auth?: unknown } | undefined)?.basic_auth, ['notify', 'alertmanager', 'basic_auth'], ['password']);
   for (const [channel, keys] of Object.entries(SECRET_SETTINGS)) {
     const c = notify[channel] as { routes?: unknown } | undefined;
     check(c, ['notify', channel], keys);

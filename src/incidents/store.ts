@@ -33,6 +33,8 @@ const EVENT_COLUMNS = `events (ts, source, line, method, url, endpoint, appkey, 
   exception, failure_kind, attempt, gave_up, parser, ref, rule, category, severity, fingerprint, incident_id, raw)`;
 const EVENT_FIELDS = 23;
 const EVENT_ROW = `(${Array(EVENT_FIELDS).fill('?').join(', ')})`;
+/** Newest events looked at to name an incident's sources (index range scan, never the whole incident). */
+const RECENT_SOURCES_SCAN = 1000;
 /** Events per multi-row INSERT (fewer statement runs; rows are inserted in order, as one by one). */
 const EVENT_CHUNK = 32;
 
@@ -260,6 +262,21 @@ export class IncidentStore {
          WHERE incident_id = ? ORDER BY ts DESC, id DESC LIMIT ?`,
       )
       .all(id, n) as SampleEvent[];
+  }
+
+  /**
+   * The distinct sources (files, HTTP origins `host:file`) of an incident's newest `scan` events,
+   * newest first: which machines see it, for a notification. Bounded, so a huge incident costs the
+   * same as a small one.
+   */
+  recentSources(id: number, scan = RECENT_SOURCES_SCAN): string[] {
+    const rows = this.db
+      .prepare(
+        `SELECT source, MAX(ts) AS at FROM (SELECT source, ts FROM events WHERE incident_id = ? ORDER BY ts DESC LIMIT ?)
+         GROUP BY source ORDER BY at DESC`,
+      )
+      .all(id, scan) as { source: string }[];
+    return rows.map((r) => r.source);
   }
 
   /** Events per minute over the last `windowMs` of event time up to `now`. */

@@ -7,6 +7,7 @@ import type { Logger } from '../util/log.js';
 import type { Notification, Notifier } from './notifier.js';
 import { DEFAULT_POLICY, decide, type NotifyState, type PagingPolicy } from './policy.js';
 import { OutboxStore } from './outbox/store.js';
+import { Resender } from './resend.js';
 
 export interface DispatcherOptions {
   db: DB;
@@ -46,6 +47,9 @@ export class Dispatcher {
   private readonly candidates;
   private readonly upsert;
   private readonly outbox: OutboxStore;
+  private readonly resender: Resender;
+  /** Outbox rows the last tick's resend stage queued. */
+  private resent = 0;
   private readonly tx: (now: number) => Notification[];
 
   constructor(private readonly o: DispatcherOptions) {
@@ -60,6 +64,7 @@ export class Dispatcher {
     this.lifecycle = new Lifecycle(o.db, o.resolveAfterMs);
     this.incidents = new IncidentStore(o.db);
     this.outbox = new OutboxStore(o.db);
+    this.resender = new Resender(o.db, o.muter);
     // Open incidents that decide() could page now, and resolved ones whose closing has not been recorded
     // yet. An open incident paged in this cycle can only page again on an escalation, an ack, or once
     // group_interval / repeat_interval have passed (@quiet, the shorter): leaving the rest out keeps a
@@ -126,16 +131,23 @@ export class Dispatcher {
         rate: this.incidents.ratePerMinute(r.id, now),
         reason: d.kind === 'escalated' ? r.page_reason : null,
         flapping: flapping && d.kind !== 'resolved',
+        sources: this.incidents.recentSources(r.id),
       };
       const flapSince = n.flapping ? (ns?.flapping_since ?? now) : null;
       this.upsert.run({ id: r.id, epoch: r.epoch, now, count: r.count, severity: r.severity, kind: d.kind, pages: 1, flapping: flapSince });
       for (const notifier of this.o.notifiers) {
+        if (notifier.resendIntervalMs) {
+          this.resender.push(notifier, n, n.kind, now);
+          continue;
+        }
         for (const m of notifier.render(n)) {
           this.outbox.enqueue({ channel: notifier.name, target: m.target, incidentId: r.id, kind: n.kind, payload: m.payload }, now);
         }
       }
       out.push(n);
     }
+    // In the same transaction: what re-sending channels must hear again (and resolves the policy did not page).
+    this.resent = this.resender.run(this.o.notifiers, now);
     return out;
   }
 
@@ -147,7 +159,10 @@ export class Dispatcher {
   tick = (now = this.now()): Notification[] => {
     this.lifecycle.resolveQuiet(now);
     const queued = this.tx(now);
-    if (!queued.length) return queued;
+    if (!queued.length) {
+      if (this.resent) this.o.onQueued?.();
+      return queued;
+    }
     // With the console notifier on, its alert block is the record of the page on stdout; a
     // second `INFO page` line before each block is noise there (kept at debug).
     const level = this.consoleOn ? 'debug' : 'info';

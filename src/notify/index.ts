@@ -13,9 +13,10 @@ import { WecomNotifier } from './wecom/index.js';
 import { DingtalkNotifier } from './dingtalk/index.js';
 import { FeishuNotifier } from './feishu/index.js';
 import { WebhookNotifier } from './webhook/index.js';
+import { AlertmanagerNotifier } from './alertmanager/index.js';
 
-/** The HTTP chat channels besides Slack, in the order they are listed (notify test, doctor). */
-export const CHAT_CHANNELS = ['wecom', 'dingtalk', 'feishu', 'webhook'] as const;
+/** The HTTP channels besides Slack (chat bots, the generic webhook, Alertmanager), in the order they are listed (notify test, doctor). */
+export const CHAT_CHANNELS = ['wecom', 'dingtalk', 'feishu', 'webhook', 'alertmanager'] as const;
 export type ChatChannel = (typeof CHAT_CHANNELS)[number];
 
 /** The WeCom / DingTalk / Feishu / webhook notifiers the config asks for (a channel counts once it has a URL or a route). */
@@ -23,13 +24,14 @@ export function createChatNotifiers(
   cfg: LoadedConfig,
   /** The clock signatures are made with (tests), and the HTTP client. */
   client: { now?: () => number; fetchImpl?: typeof fetch } = {},
-): (WecomNotifier | DingtalkNotifier | FeishuNotifier | WebhookNotifier)[] {
+): (WecomNotifier | DingtalkNotifier | FeishuNotifier | WebhookNotifier | AlertmanagerNotifier)[] {
   const n = cfg.notify;
-  const out: (WecomNotifier | DingtalkNotifier | FeishuNotifier | WebhookNotifier)[] = [];
+  const out: (WecomNotifier | DingtalkNotifier | FeishuNotifier | WebhookNotifier | AlertmanagerNotifier)[] = [];
   if (n.wecom) out.push(new WecomNotifier(n.wecom, client));
   if (n.dingtalk) out.push(new DingtalkNotifier(n.dingtalk, client));
   if (n.feishu) out.push(new FeishuNotifier(n.feishu, client));
   if (n.webhook) out.push(new WebhookNotifier(n.webhook, client));
+  if (n.alertmanager) out.push(new AlertmanagerNotifier(n.alertmanager, { ...client, publicUrl: cfg.http.public_url }));
   return out.filter((x) => x.router.configured);
 }
 

@@ -17,6 +17,8 @@ export interface Notification {
   reason?: string | null;
   /** The incident is flapping: further flips will not page until it settles. */
   flapping?: boolean;
+  /** Where its newest events came from (files, HTTP origins `host:file`), newest first. */
+  sources?: string[];
 }
 
 /** What one delivery attempt came to. Every channel answers in these terms; the OutboxWorker acts on them. */
@@ -70,6 +72,12 @@ export interface Notifier {
   render(n: Notification): OutboxMessage[];
   /** Delivers one queued payload (sign here: signatures carry a fresh timestamp). The target → URL/secret map lives in the notifier. */
   deliver(target: string, payload: unknown): Promise<DeliveryResult>;
+  /**
+   * Set by channels whose receiver forgets an alert that is not re-sent (Alertmanager): the dispatcher
+   * pushes every open incident this channel paged again after this long, and a resolve even when the
+   * paging policy sends no resolved notice (src/notify/resend.ts).
+   */
+  readonly resendIntervalMs?: number;
   /** Lets background work wind down (called when a reload replaces the notifier and at shutdown). */
   close?(): Promise<void>;
 }

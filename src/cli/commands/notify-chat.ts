@@ -7,9 +7,10 @@ const SETTING: Record<ChatChannel, string> = {
   dingtalk: 'notify.dingtalk.webhook_url',
   feishu: 'notify.feishu.webhook_url',
   webhook: 'notify.webhook.url',
+  alertmanager: 'notify.alertmanager.urls',
 };
 
-/** `notify test wecom|dingtalk|feishu|webhook`: one test message per target, and what the server answered. */
+/** `notify test wecom|dingtalk|feishu|webhook|alertmanager`: one test message per target, and what the server answered. */
 export function registerChatTests(test: Command): void {
   for (const channel of CHAT_CHANNELS) {
     test

@@ -60,7 +60,7 @@ export abstract class ChatNotifier<T> implements Notifier {
   }
 
   /** Errors name `notify.<channel>.<key>`; for a route that is `notify.<channel>.routes[name=…].<key>`. */
-  private setting(text: string, targetName: string): string {
+  protected setting(text: string, targetName: string): string {
     return targetName === DEFAULT_TARGET ? text : text.split(`notify.${this.name}.`).join(`notify.${this.name}.routes[name=${targetName}].`);
   }
 
