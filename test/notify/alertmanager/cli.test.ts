@@ -1,28 +1,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tempDir } from '../../helpers/tmp.js';
-import { ROOT } from '../../helpers/cli.js';
+import { apiwatchAsync } from '../../helpers/cli.js';
 import { runDoctor } from '../../../src/cli/commands/doctor.js';
 import { parseConfig, ConfigError } from '../../../src/config/load.js';
 import { AlertmanagerStandIn } from '../standins/alertmanager.js';
 
-/** The CLI as a child process (async: the stand-in answers from this process). */
-function cli(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number; out: string; err: string }> {
-  return new Promise((resolve) => {
-    const p = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], {
-      cwd: ROOT,
-      env: { ...process.env, APIWATCH_LOG_LEVEL: 'silent', APIWATCH_CONFIG: '', ...env },
-    });
-    let out = '';
-    let err = '';
-    p.stdout.on('data', (d) => (out += d));
-    p.stderr.on('data', (d) => (err += d));
-    p.on('close', (code) => resolve({ code: code ?? -1, out, err }));
-  });
-}
+const cli = apiwatchAsync;
 
 async function setup() {
   const a = await new AlertmanagerStandIn().start();

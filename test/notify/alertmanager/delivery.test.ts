@@ -69,6 +69,14 @@ function instance(urls: string[], clock: { t: number }) {
   };
 }
 
+/** One Alertmanager stand-in on the test's clock, and one apiwatch pushing to it. */
+async function single() {
+  const clock = { t: T0 };
+  const am = await new AlertmanagerStandIn().start();
+  am.clock = () => clock.t;
+  return { clock, am, x: instance([am.base], clock) };
+}
+
 /** Moves every instance's clock in steps, ticking and delivering at each. */
 async function run(clock: { t: number }, ms: number, step: number, ...xs: { settle(): Promise<void> }[]) {
   const end = clock.t + ms;
@@ -106,10 +114,7 @@ test('an incident is pushed to every peer like Prometheus pushes: labels without
 });
 
 test('firing alerts are re-sent every resend_interval; the resolve carries endsAt = the resolve time and is repeated for 15 minutes', async () => {
-  const clock = { t: T0 };
-  const am = await new AlertmanagerStandIn().start();
-  am.clock = () => clock.t;
-  const x = instance([am.base], clock);
+  const { clock, am, x } = await single();
   x.record([ev(clock.t)]);
   await x.settle();
   assert.equal(am.accepted.length, 1);
@@ -171,10 +176,7 @@ test('a peer that is down gets the alert when it is back, unexpired, from one co
 });
 
 test('a resolve goes out even when the paging policy sends no resolved notice (warning, notify_resolved off by default)', async () => {
-  const clock = { t: T0 };
-  const am = await new AlertmanagerStandIn().start();
-  am.clock = () => clock.t;
-  const x = instance([am.base], clock);
+  const { clock, am, x } = await single();
   x.record([ev(clock.t, {}, { severity: 'warning', ref: 'S404', rule: 'not_found', category: 'not_found' })]);
   await x.settle();
   assert.equal(am.firing().length, 1);
@@ -185,10 +187,7 @@ test('a resolve goes out even when the paging policy sends no resolved notice (w
 });
 
 test('a silence stops the pushes, so Alertmanager ends the alert by itself after its validity', async () => {
-  const clock = { t: T0 };
-  const am = await new AlertmanagerStandIn().start();
-  am.clock = () => clock.t;
-  const x = instance([am.base], clock);
+  const { clock, am, x } = await single();
   x.record([ev(clock.t)]);
   await x.settle();
   x.silences.add({ matchers: [parseMatcher('ref=E37')], startsAt: clock.t, endsAt: clock.t + 60 * M, createdBy: 'test', comment: 'known' }, clock.t);

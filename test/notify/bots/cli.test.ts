@@ -1,10 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tempDir } from '../../helpers/tmp.js';
-import { ROOT } from '../../helpers/cli.js';
+import { apiwatchAsync } from '../../helpers/cli.js';
 import { runDoctor } from '../../../src/cli/commands/doctor.js';
 import { parseConfig, ConfigError } from '../../../src/config/load.js';
 import { WecomStandIn } from '../standins/wecom.js';
@@ -12,20 +11,7 @@ import { DingtalkStandIn } from '../standins/dingtalk.js';
 import { FeishuStandIn } from '../standins/feishu.js';
 import { WebhookStandIn } from '../standins/webhook.js';
 
-/** The CLI as a child process (async: the stand-ins answer from this process). */
-function cli(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number; out: string; err: string }> {
-  return new Promise((resolve) => {
-    const p = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], {
-      cwd: ROOT,
-      env: { ...process.env, APIWATCH_LOG_LEVEL: 'silent', APIWATCH_CONFIG: '', ...env },
-    });
-    let out = '';
-    let err = '';
-    p.stdout.on('data', (d) => (out += d));
-    p.stderr.on('data', (d) => (err += d));
-    p.on('close', (code) => resolve({ code: code ?? -1, out, err }));
-  });
-}
+const cli = apiwatchAsync;
 
 const YAML = `
 sources: []
