@@ -96,7 +96,22 @@ interface Draft extends TextRecord {
    * same prefix join this record, up to `<-- END HTTP`.
    */
   okPrefix: string | null;
+  /**
+   * Faraday's :logger middleware (Faraday::Logging::Formatter): one call is written as separate
+   * Logger records under the prognames `request` (the request line, its headers, its body) and
+   * `response` (`Status 4xx`, headers, body). They join the record of the request line, so the
+   * call, its request id, its status and its body are one record. 0: not such a record;
+   * REQ_PART: in the request's headers/body (kept raw only: the request body is not the
+   * response); RESP_PART: in the response's records (analysed).
+   */
+  faraday: number;
 }
+
+const REQ_PART = 1;
+const RESP_PART = 2;
+/** Ruby Logger's default format with Faraday's progname: `I, [time #pid]  INFO -- request: …`. */
+const FARADAY_LINE = /^[DIWEFA], \[[^\]]{1,80}\] {1,2}[A-Z]{4,5} -- (request|response): /;
+const FARADAY_REQUEST = /^(?:GET|POST|PUT|DELETE|PATCH|HEAD|OPTIONS) https?:\/\/\S+$/;
 
 const OPENING = -1;
 const OK_STATUS = /^<-- [45]\d\d\b/;
@@ -209,6 +224,13 @@ export class RecordAssembler {
         return;
       }
     }
+    if (d && d.faraday !== 0 && d.lines < MAX_STAMPED_LINES) {
+      const r = faradayFollows(d, line);
+      if (r > 0) {
+        append(d, line, r === RESP_PART);
+        return;
+      }
+    }
     if (d) {
       if (d.lines < MAX_RECORD_LINES && continues(d, line)) {
         append(d, line);
@@ -307,8 +329,10 @@ function startDraft(line: string, meta: LineMeta, prev: string | null, wrapTime:
     kind: 'text', meta, raw: line.length > RAW_KEEP ? line.slice(0, RAW_KEEP) : line, text: [clip(line)],
     analysisLen: line.length, lines: 1, prev: header ? null : prev, header, wrapTime,
     colon: line.charCodeAt(line.length - 1) === COLON, depth: 0, html: false, okPrefix: null,
-    stamped: RECORD_START.test(header ?? line),
+    stamped: RECORD_START.test(header ?? line), faraday: 0,
   };
+  const fm = FARADAY_LINE.exec(line);
+  if (fm && fm[1] === 'request' && FARADAY_REQUEST.test(line.slice(fm[0].length))) d.faraday = REQ_PART;
   track(d, line);
   const k = line.indexOf('<-- ');
   if (k >= 0 && k < 300 && OK_STATUS.test(line.slice(k, k + 12))) d.okPrefix = line.slice(0, k).replace(DIGITS, '');
@@ -353,12 +377,12 @@ function continues(d: Draft, line: string): boolean {
   return false;
 }
 
-function append(d: Draft, line: string): void {
+function append(d: Draft, line: string, analysed = true): void {
   d.lines++;
   if (d.raw.length < RAW_KEEP) d.raw += '\n' + (line.length > MAX_RAW ? line.slice(0, MAX_RAW) : line);
   d.colon = line.charCodeAt(line.length - 1) === COLON;
   track(d, line);
-  if (!isFrame(line) && d.analysisLen < MAX_ANALYSIS && d.text.length < MAX_ANALYSIS_LINES) {
+  if (analysed && !isFrame(line) && d.analysisLen < MAX_ANALYSIS && d.text.length < MAX_ANALYSIS_LINES) {
     const c = clip(line);
     d.text.push(c);
     d.analysisLen += c.length;
@@ -400,6 +424,22 @@ function okFollows(d: Draft, line: string): number {
   if (line.startsWith('<-- END HTTP', i) || line.startsWith('<-- HTTP FAILED', i)) return 2;
   if (line.startsWith('<--', i) || line.startsWith('-->', i)) return 0;
   return 1;
+}
+
+/**
+ * Whether a line continues a Faraday :logger exchange: REQ_PART / RESP_PART for one of its
+ * `request:` / `response:` records or their continuation lines (headers are one per line), 0 for
+ * anything else — another record, or the next call's request line.
+ */
+function faradayFollows(d: Draft, line: string): number {
+  const m = FARADAY_LINE.exec(line);
+  if (m) {
+    if (m[1] === 'response') return (d.faraday = RESP_PART);
+    if (d.faraday === RESP_PART || FARADAY_REQUEST.test(line.slice(m[0].length))) return 0;
+    return REQ_PART;
+  }
+  if (RECORD_START.test(line) || jsonRecordLine(line)) return 0;
+  return d.faraday;
 }
 
 /** Docker json-file record → the app's line (trailing newline dropped) and the record's time. */
