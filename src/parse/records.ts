@@ -105,6 +105,8 @@ interface Draft extends TextRecord {
    * response); RESP_PART: in the response's records (analysed).
    */
   faraday: number;
+  /** The last line appended was empty (in an HTTP message dump: the end of the headers). */
+  blank: boolean;
 }
 
 const REQ_PART = 1;
@@ -329,7 +331,7 @@ function startDraft(line: string, meta: LineMeta, prev: string | null, wrapTime:
     kind: 'text', meta, raw: line.length > RAW_KEEP ? line.slice(0, RAW_KEEP) : line, text: [clip(line)],
     analysisLen: line.length, lines: 1, prev: header ? null : prev, header, wrapTime,
     colon: line.charCodeAt(line.length - 1) === COLON, depth: 0, html: false, okPrefix: null,
-    stamped: RECORD_START.test(header ?? line), faraday: 0,
+    stamped: RECORD_START.test(header ?? line), faraday: 0, blank: false,
   };
   const fm = FARADAY_LINE.exec(line);
   if (fm && fm[1] === 'request' && FARADAY_REQUEST.test(line.slice(fm[0].length))) d.faraday = REQ_PART;
@@ -358,8 +360,10 @@ function continues(d: Draft, line: string): boolean {
   d.depth = 0;
   d.html = false;
   if (isContinuation(line)) return true;
-  // A body printed whole on the line after its status line (Guzzle, "Response body:").
-  if (d.colon && (c0 === LBRACE || c0 === LBRACKET)) return true;
+  // A body printed whole on the line after its status line (Guzzle, "Response body:"), or after
+  // the empty line that ends the headers of an HTTP message dump (Guzzle's MessageFormatter::DEBUG
+  // with inline line breaks) — even a request body with a `"msg"` key, which a JSON log record has too.
+  if ((d.colon || (d.blank && d.stamped)) && (c0 === LBRACE || c0 === LBRACKET)) return true;
   // A body pretty-printed over the lines after its status line.
   if (opensPretty(line)) {
     d.depth = OPENING; // append() → track() counts this line's brackets
@@ -381,6 +385,7 @@ function append(d: Draft, line: string, analysed = true): void {
   d.lines++;
   if (d.raw.length < RAW_KEEP) d.raw += '\n' + (line.length > MAX_RAW ? line.slice(0, MAX_RAW) : line);
   d.colon = line.charCodeAt(line.length - 1) === COLON;
+  d.blank = line.length === 0;
   track(d, line);
   if (analysed && !isFrame(line) && d.analysisLen < MAX_ANALYSIS && d.text.length < MAX_ANALYSIS_LINES) {
     const c = clip(line);
