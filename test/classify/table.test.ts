@@ -371,10 +371,12 @@ test('a body cut before its description (Guzzle\'s 120-byte summary) stays on th
   assert.equal(c(404, 'service_resource_not_found', 'DELETE', '/users/{username}'), 'E32');
   assert.equal(c(415, 'web_application', 'POST', '/users'), 'E35');
   assert.equal(c(400, 'required_property_not_found', 'PUT', '/users/{username}/password'), 'E16');
+  assert.equal(c(500, 'web_application', 'GET', '/chatgroups/{group_id}/announcements'), 'E40');
+  assert.equal(c(400, 'invalid_parameter', 'PUT', '/chatgroups/{group_id}'), 'E15');
+  assert.equal(c(400, 'invalid_parameter', 'POST', '/chatgroups'), 'S400');
   // A description that names another row still wins; without the call, a shared code stays on its status row.
   assert.equal(engine.classify(ev({ status: 404, error: 'service_resource_not_found', description: 'do not find this group: 123' })).ref, 'X181');
   assert.equal(c(400, 'required_property_not_found', 'POST', '/users'), 'S400');
-  assert.equal(c(500, 'web_application', 'POST', '/users'), 'S500');
 });
 
 test('E22/E27 survive a description cut short by the logger', () => {
