@@ -38,6 +38,7 @@ test('Faraday :logger: the request and response records of one call are one even
   // The request body (a chat text quoting a status and an error body) is not the response.
   const app = explained.find((x) => x.line === 12);
   assert.ok(app && !app.event, 'the app line after the exchange is the same attempt, no second event');
+  assert.equal(app.missing, 'the failure of the attempt already reported at line 1 (request req-d2e4b57e2cb7-1)');
 });
 
 test('Faraday :logger: a call without a response is tied to the app\'s failure line by its request id', () => {
