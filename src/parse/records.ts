@@ -41,7 +41,30 @@ const HYPHEN = 45;
 const CR = 13;
 const BOM = 0xfeff;
 
-export const clip = (s: string): string => (s.length > LINE_ANALYSIS ? s.slice(0, LINE_ANALYSIS) : s);
+export const clip = (s: string): string => (s.length > LINE_ANALYSIS ? clipLong(s) : s);
+
+/**
+ * A long line is analysed on its head — except Guzzle's MessageFormatter::DEBUG record on one line
+ * (`>>>>>>>> {request} <<<<<<<< {response} -------- {error}`), where a big request body would push
+ * the response out of the head: there the request's body is left out (its request line and headers
+ * name the call; its body is never the response).
+ */
+function clipLong(s: string): string {
+  const a = s.indexOf('>>>>>>>>');
+  const b = a >= 0 && a < LINE_ANALYSIS ? s.indexOf('<<<<<<<<', a) : -1;
+  if (b > 0) {
+    let body = a;
+    for (let i = a; i < b && i < a + LINE_ANALYSIS; i++) {
+      const c = s.charCodeAt(i);
+      if (c === LBRACE || c === LBRACKET) { body = i; break; }
+    }
+    if (body > a) {
+      const t = s.slice(0, body) + s.slice(b);
+      return t.length > LINE_ANALYSIS ? t.slice(0, LINE_ANALYSIS) : t;
+    }
+  }
+  return s.slice(0, LINE_ANALYSIS);
+}
 const isDigit = (c: number): boolean => c >= DIGIT_0 && c <= DIGIT_9;
 
 export interface TextRecord {

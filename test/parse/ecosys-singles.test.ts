@@ -56,3 +56,17 @@ test('Guzzle MessageFormatter::DEBUG with line breaks: a request body with a "ms
   const { events } = run(lines);
   assert.deepEqual(events.map((e) => [e.line, e.status, e.method, e.endpoint, e.appkey]), [[1, 413, 'POST', '/messages', '1122161011178276#shopchat']]);
 });
+
+test('Guzzle MessageFormatter::DEBUG on one line: a request body longer than the analysed head does not hide the response', () => {
+  const text = 'lorem ipsum dolor '.repeat(500);
+  const line =
+    '[2026-11-27T02:27:23.138495+00:00] http.INFO: >>>>>>>> POST /1122161011178276/chatapp/messages HTTP/1.1 Content-Length: 9100 User-Agent: GuzzleHttp/7 Host: a1.easemob.com X-Request-Id: req-0ba166f96120-1 Content-Type: application/json  ' +
+    `{"target_type":"users","target":["bob"],"msg":{"type":"txt","msg":"${text}"},"from":"wang_wu"} <<<<<<<< HTTP/1.1 413 Request Entity Too Large content-type: application/json;charset=UTF-8 content-length: 122  ` +
+    '{"error":"Request Entity Too Large","timestamp":1796297603137,"duration":0,"error_description":"Request Entity Too Large"} -------- NULL [] []';
+  assert.ok(line.length > 9000);
+  const { events } = run([line]);
+  assert.deepEqual(
+    events.map((e) => [e.status, e.method, e.endpoint, e.error, e.ts]),
+    [[413, 'POST', '/messages', 'Request Entity Too Large', Date.UTC(2026, 10, 27, 2, 27, 23, 138)]],
+  );
+});
