@@ -233,5 +233,6 @@ function test(m: CompiledMatch, ev: ApiErrorEvent, err: string | null, desc: str
   if (m.method && (method === null || !m.method.includes(method))) return false;
   if (m.endpoint && (ev.endpoint === null || !m.endpoint.includes(ev.endpoint))) return false;
   if (m.description && (desc === null || !m.description.test(desc))) return false;
+  if (m.descriptionAbsent && desc !== null && desc !== '') return false;
   return true;
 }

@@ -67,7 +67,9 @@ function subsumes(b: CompiledMatch, a: CompiledMatch): boolean {
     covers(b.error, a.error) &&
     covers(b.method, a.method) &&
     covers(b.endpoint, a.endpoint) &&
-    (b.description === null || sameRegex(b.description, a.description))
+    (b.description === null || sameRegex(b.description, a.description)) &&
+    // A `description_absent` alternative never matches an event that a description pattern needs.
+    (!b.descriptionAbsent || a.descriptionAbsent)
   );
 }
 
@@ -75,7 +77,8 @@ function identical(a: CompiledMatch, b: CompiledMatch): boolean {
   const eq = <T>(x: readonly T[] | null, y: readonly T[] | null) => covers(x, y) && covers(y, x);
   return (
     eq(a.status, b.status) && eq(a.error, b.error) && eq(a.method, b.method) && eq(a.endpoint, b.endpoint) &&
-    sameRegex(a.description, b.description) && JSON.stringify(a.noResponse) === JSON.stringify(b.noResponse)
+    sameRegex(a.description, b.description) && a.descriptionAbsent === b.descriptionAbsent &&
+    JSON.stringify(a.noResponse) === JSON.stringify(b.noResponse)
   );
 }
 

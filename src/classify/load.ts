@@ -217,9 +217,9 @@ export function parseRuleText(text: string, file: string, builtin = false): Pars
       const endpoint = m.endpoint ?? null;
       const noResponse = m.no_response ?? null;
       const specificity =
-        (status ? 1 : 0) + (error ? 1 : 0) + (description ? 1 : 0) + (method ? 1 : 0) + (endpoint ? 1 : 0) + (noResponse ? 1 : 0);
+        (status ? 1 : 0) + (error ? 1 : 0) + (description || m.description_absent ? 1 : 0) + (method ? 1 : 0) + (endpoint ? 1 : 0) + (noResponse ? 1 : 0);
       const errorRequired = m.error_required ?? false;
-      matches.push({ status, error, errorRequired, description, method, endpoint, noResponse, specificity, index: j, line: lineOf(doc, lc, mPath) });
+      matches.push({ status, error, errorRequired, description, descriptionAbsent: m.description_absent === true, method, endpoint, noResponse, specificity, index: j, line: lineOf(doc, lc, mPath) });
     });
     if (matches.length !== r.data.match.length) return;
     const rule: CompiledRule = {

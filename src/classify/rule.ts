@@ -31,6 +31,8 @@ export interface CompiledMatch {
   /** The event must carry the error code (no tolerance for a missing one). */
   errorRequired: boolean;
   description: RegExp | null;
+  /** The event must carry no description (schema `description_absent`). */
+  descriptionAbsent: boolean;
   /** Upper-case methods, or null. */
   method: readonly string[] | null;
   endpoint: readonly string[] | null;

@@ -55,10 +55,17 @@ export const matchSchema = z
      * description is shared with another row (E04/E16).
      */
     error_required: z.boolean().optional(),
+    /**
+     * Matches only a body that carries no `error_description` (a body summary cut before it, as
+     * Guzzle's 120-byte one): the error code and the call then name the row, while a body whose
+     * description names another row is still not this one.
+     */
+    description_absent: z.literal(true).optional(),
     /** Matches only calls that got no response; `true` or a list of failure kinds. */
     no_response: z.union([z.literal(true), z.array(z.enum(FAILURE_KINDS)).min(1)]).optional(),
   })
   .refine((m) => Object.keys(m).length > 0, { message: 'expected at least one condition (status, error, description, method, endpoint, no_response)' })
+  .refine((m) => !(m.description && m.description_absent), { message: 'description and description_absent exclude each other' })
   .refine((m) => !(m.no_response && (m.status || m.error || m.description)), {
     message: 'no_response cannot be combined with status, error or description (a call without a response has none)',
   });

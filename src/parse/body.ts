@@ -115,6 +115,13 @@ export interface TextBody {
 const SIGNED_TEXT = /["']timestamp\\*["']\s*:\s*\d{10,}[\s\S]{0,400}["']duration\\*["']\s*:|["']duration\\*["']\s*:\s*\d+[\s\S]{0,400}["']timestamp\\*["']\s*:\s*\d{10,}/;
 const ERR_KEY = /(\\*)["']error\1["']\s*:/g;
 const FIELD_RE = (name: string, q: string): RegExp => new RegExp(`${q}${name}${q}\\s*:\\s*${q}((?:[^${q}\\\\\\n]|\\\\.){0,400})${q}`);
+/**
+ * A field of a Python dict repr (`{'error': 'x', …}`): repr quotes a string that holds `'` with
+ * `"` instead (`'error_description': "group member bob doesn't exist"`).
+ */
+const PY_FIELD_RE = (name: string): RegExp => new RegExp(`'${name}'\\s*:\\s*"((?:[^"\\\\\\n]|\\\\.){0,400})"`);
+const field = (name: string, q: string, src: string): RegExpExecArray | null =>
+  FIELD_RE(name, q).exec(src) ?? (q === "'" ? PY_FIELD_RE(name).exec(src) : null);
 
 // Truncation markers: Guzzle's ` (truncated...)`, Feign's `... (1234 bytes)` (400-char body
 // preview), and the usual `... truncated`/`[truncated]` caps.
@@ -192,7 +199,7 @@ export function findBodyInText(text: string): TextBody {
     const e = FIELD_RE('error', q).exec(src);
     if (e && (ERROR_CODE.test(e[1]) || e[1] === '')) {
       if (insideSuccessEnvelope(text, open)) { out.success = true; continue; }
-      const d = FIELD_RE('error_description', q).exec(src) ?? openField('error_description', q, src);
+      const d = field('error_description', q, src) ?? openField('error_description', q, src);
       const x = FIELD_RE('exception', q).exec(src); // half a class name is no use: only whole
       const b: ErrBody = { error: e[1], errorDescription: d ? d[1] : null, exception: x ? x[1] : null, signed: x !== null || SIGNED_TEXT.test(src) };
       if (b.error === '' ? !!b.errorDescription : b.errorDescription !== null || b.exception !== null || KNOWN_ERRORS.has(b.error)) {

@@ -76,9 +76,12 @@ const PY_HOST = /ConnectionPool\(host='([^']+)'/; // urllib3/requests
 const PY_URL = /with url: (\/[^\s]*)/;
 const ATTEMPTED = /attempted address: ([A-Za-z0-9.-]+\.[A-Za-z]{2,}):\d+/; // undici ConnectTimeoutError
 const URL_KV = /\b(?:url|uri|path|request_uri)["']?\s*[:=]\s*["']?(\/[^\s"',]{1,2000})/;
+// Ruby Hash#inspect (Faraday's `e.response.inspect`): `:request=>{:method=>:post, :url_path=>"/o/a/users"`.
+const RUBY_URL = /:url_path=>"(\/[^\s"]{1,2000})"/;
 const METHOD_ONLY = new RegExp(`(?:^|[\\s\\[("'=:])(${METHODS})(?=[\\s\\]"',)])`);
 const METHOD_WORD = new RegExp(`^(?:${METHODS})$`, 'i');
-const METHOD_KV = /\bmethod["']?\s*[=:]\s*["']?([A-Za-z]{3,7})\b/i;
+// `method=POST`, `"method":"POST"`, Ruby's `:method=>:post`.
+const METHOD_KV = /\bmethod["']?\s*(?:[=:]|=>)\s*["':]?([A-Za-z]{3,7})\b/i;
 const EXC = /\b((?:[A-Za-z_$][\w$]{0,40}(?:\.|::)){1,12}[A-Z][\w$]{0,80}?(?:Exception|Error|Timeout|Refused|Reset|Failure)[\w$]{0,40}|(?:[A-Z]\w{0,40}\\{1,2}){1,8}[A-Z]\w{0,80}?(?:Exception|Error))\b/; // Java/Python/.NET FQCN, Ruby A::B, PHP namespace (also JSON-escaped)
 const EXC_SIMPLE = /\b([A-Z][A-Za-z]{0,80}?(?:Exception|Error|Timeout))(?=:|\s|$|\(|\b)/;
 
@@ -305,6 +308,7 @@ export function analyzeText(t: string): TextFinding {
   }
   // `url: '/o/a/users'`, `"url": "/o/a/users"`, `url=/o/a/users` (pino-pretty, util.inspect, logfmt).
   if ((m = URL_KV.exec(t))) f.urls.push(trimUrl(m[1]));
+  if ((m = RUBY_URL.exec(t))) f.urls.push(m[1]);
   // urllib3 debug: `https://a1.easemob.com:443 "POST /acme/chat/users HTTP/1.1" 401` — a bare origin
   // plus a request line: join them so the endpoint is not lost.
   const origin = f.urls.find((u) => /^https?:\/\/[^/?#]+\/?$/i.test(u));

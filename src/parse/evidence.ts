@@ -35,6 +35,11 @@ export interface Found {
   success: boolean;
   /** An Easemob SDK exception or client class is in the record (shapes that log no URL). */
   sdk: boolean;
+  /**
+   * The logger that wrote the record is named for the Easemob client (Ruby Logger progname,
+   * Monolog channel: `easemob`, `easemob req-…`, `im.easemob`), or null.
+   */
+  logger: string | null;
   /** The record or the line before it was too deeply nested to read (counted malformed). */
   deep: boolean;
 }
@@ -61,6 +66,29 @@ const SDK_CONTEXT = /(?:com\.easemob|io\.agora\.chat)\.[\w.$]*(?:Exception|Error
 
 /** A stack frame inside an Easemob SDK: the call that failed was the SDK's. */
 const SDK_FRAME = /\bat (?:com\.easemob|io\.agora\.chat)\./;
+
+// Where a text record's header names its logger: Ruby Logger's progname
+// (`E, [time #pid] ERROR -- progname: msg`), Monolog's channel (`[time] channel.LEVEL: msg`).
+// Both are names the app gives the logger it hands its Easemob client. A module name (loguru's
+// `module:function:line`, Python's `%(name)s` of `__name__`) is not: it names where the logging
+// code lives, and an app's `easemob.py` also logs its cache and mailer failures.
+const LOGGER_NAME = [
+  /^[DIWEFA], \[[^\]]{1,80}\] {1,2}[A-Z]{4,5} -- ([^:\n]{1,80}): /,
+  /^\[[^\]]{1,40}\] ([\w.-]{1,80})\.(?:DEBUG|INFO|NOTICE|WARNING|ERROR|CRITICAL|ALERT|EMERGENCY): /,
+];
+/** A logger named for the Easemob client: `easemob`, `im.easemob` (not `easemob.callback`: inbound). */
+const EASEMOB_LOGGER = /^(?:[\w-]+\.)*easemob$/i;
+
+/** The record's logger name when it is the Easemob client's (see Found.logger). */
+export function easemobLogger(first: string): string | null {
+  for (const re of LOGGER_NAME) {
+    const m = re.exec(first);
+    if (!m) continue;
+    const name = m[1].trim().split(' ')[0];
+    return EASEMOB_LOGGER.test(name) ? name : null;
+  }
+  return null;
+}
 
 export function fromText(r: TextRecord, s: Scope): Found {
   const text = r.text.join('\n');
@@ -90,7 +118,8 @@ export function fromText(r: TextRecord, s: Scope): Found {
   const parser = tf.sdk ?? (tf.status === null && tf.noResponse && !tf.body ? 'client' : 'embedded');
   return {
     parser, ts, method, urls, host, status: tf.status, body: tf.body, bodyIsResponse: tf.bodyIsResponse,
-    exception: tf.exception, noResponse: tf.noResponse, success: tf.success, sdk, deep,
+    exception: tf.exception, noResponse: tf.noResponse, success: tf.success, sdk,
+    logger: easemobLogger(r.header ?? r.text[0] ?? ''), deep,
   };
 }
 
@@ -103,7 +132,7 @@ export function fromJson(r: JsonRecord, s: Scope, pick: (urls: string[]) => numb
   return {
     parser: 'json', ts, method: jf.method, urls: jf.urls, host: jf.host, status: jf.status, body: jf.body,
     bodyIsResponse: jf.bodyIsResponse, exception: jf.exception, noResponse: jf.noResponse, success: jf.success,
-    sdk: jf.sdk !== null || SDK_CONTEXT.test(r.raw), deep: jf.deep,
+    sdk: jf.sdk !== null || SDK_CONTEXT.test(r.raw), logger: null, deep: jf.deep,
   };
 }
 
@@ -113,7 +142,7 @@ export function fromAccess(r: AccessRecord, s: Scope): Found {
   return {
     parser: 'access', ts: timeFromText(a.timeText, s.tz, s.now()), method: a.method, urls: [a.url],
     host: /^https?:\/\//i.test(a.url) ? null : eh ?? null, status: a.status, body: null, bodyIsResponse: false,
-    exception: null, noResponse: null, success: a.status < 400, sdk: false, deep: false,
+    exception: null, noResponse: null, success: a.status < 400, sdk: false, logger: null, deep: false,
   };
 }
 
@@ -149,6 +178,7 @@ function callOf(f: Found, s: Scope, pick: (urls: string[]) => number): { ok: boo
       : { ok: false, why: `the call goes to ${f.host}, not Easemob`, url, pe };
   }
   if (f.sdk) return { ok: true, why: 'Easemob SDK exception', url, pe };
+  if (f.logger) return { ok: true, why: `logged by the Easemob client's logger "${f.logger}"`, url, pe };
   if (f.body && f.bodyIsResponse && easemobBody(f.body) && (f.status === null || f.status >= 400)) {
     return { ok: true, why: 'an error body only Easemob writes, as the response', url, pe };
   }

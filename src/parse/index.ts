@@ -49,6 +49,8 @@ export function createParser(opts: ParserOptions): EventParser {
   const records = new RecordAssembler((line) => isCandidate(line, re), stats);
   let lastStatusOnly = 0;
   const requests: Requested[] = [];
+  /** Request ids of recent events (explain only): a later line quoting one is the same attempt. */
+  const reported: { id: string; line: number }[] = [];
 
   function remember(call: Call, method: string | null, raw: string, line: number): void {
     REQUEST_ID.lastIndex = 0;
@@ -146,7 +148,11 @@ export function createParser(opts: ParserOptions): EventParser {
       }
     }
     if (!v.event) {
-      explain(r.meta, r.raw, f.parser, { event: false, missing: v.missing });
+      // An app's failure line after a middleware's record of the whole exchange (Faraday :logger):
+      // that record already was the attempt's event.
+      const same = looksUp && opts.explain ? reported.find((x) => r.raw.indexOf(x.id) >= 0 && r.meta.lineNo - x.line <= REQUEST_LINES) : undefined;
+      const missing = same ? `the failure of the attempt already reported at line ${same.line} (request ${same.id})` : v.missing;
+      explain(r.meta, r.raw, f.parser, { event: false, missing });
       return;
     }
     // One failed attempt is one event: the body record that follows a status-only record.
@@ -156,6 +162,14 @@ export function createParser(opts: ParserOptions): EventParser {
       return;
     }
     lastStatusOnly = f.status !== null && !f.body && r.raw.includes('<-- ') ? r.meta.lineNo : 0;
+    if (opts.explain) {
+      REQUEST_ID.lastIndex = 0;
+      const m = REQUEST_ID.exec(r.raw);
+      if (m) {
+        reported.push({ id: m[1], line: r.meta.lineNo });
+        if (reported.length > REQUESTS_KEPT) reported.shift();
+      }
+    }
     const ev = buildEvent(f, v, r.meta, r.raw, opts.source, scope.now(), stats);
     stats.events++;
     explain(r.meta, r.raw, f.parser, { event: true, call: v.call, failure: v.failure });

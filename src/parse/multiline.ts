@@ -24,8 +24,10 @@ export function isContinuation(line: string): boolean {
 
 /** Stack frames (Java `\tat`, Node `    at`, Python `  File "…"`): kept in raw, not analysed. */
 // loguru's `backtrace`/`diagnose` value lines (`    │   └ {'url': …}`) and Python 3.11's `^^^^`
-// markers are frames too: they repeat variables, never the error.
-const FRAME = /^\s+(?:at\s|File "|[│└]|\^+\s*$)|^\.\.\. \d+ |^> File "/;
+// markers are frames too: they repeat variables, never the error. Jackson's ` at [Source: …; line:
+// 1, column: 11]` is not a frame but the last line of its message (a description printed with its
+// line break by Monolog's allowInlineLineBreaks): no frame starts with `[`.
+const FRAME = /^\s+(?:at\s(?!\[)|File "|[│└]|\^+\s*$)|^\.\.\. \d+ |^> File "/;
 export function isFrame(line: string): boolean {
   return FRAME.test(line);
 }

@@ -41,7 +41,30 @@ const HYPHEN = 45;
 const CR = 13;
 const BOM = 0xfeff;
 
-export const clip = (s: string): string => (s.length > LINE_ANALYSIS ? s.slice(0, LINE_ANALYSIS) : s);
+export const clip = (s: string): string => (s.length > LINE_ANALYSIS ? clipLong(s) : s);
+
+/**
+ * A long line is analysed on its head — except Guzzle's MessageFormatter::DEBUG record on one line
+ * (`>>>>>>>> {request} <<<<<<<< {response} -------- {error}`), where a big request body would push
+ * the response out of the head: there the request's body is left out (its request line and headers
+ * name the call; its body is never the response).
+ */
+function clipLong(s: string): string {
+  const a = s.indexOf('>>>>>>>>');
+  const b = a >= 0 && a < LINE_ANALYSIS ? s.indexOf('<<<<<<<<', a) : -1;
+  if (b > 0) {
+    let body = a;
+    for (let i = a; i < b && i < a + LINE_ANALYSIS; i++) {
+      const c = s.charCodeAt(i);
+      if (c === LBRACE || c === LBRACKET) { body = i; break; }
+    }
+    if (body > a) {
+      const t = s.slice(0, body) + s.slice(b);
+      return t.length > LINE_ANALYSIS ? t.slice(0, LINE_ANALYSIS) : t;
+    }
+  }
+  return s.slice(0, LINE_ANALYSIS);
+}
 const isDigit = (c: number): boolean => c >= DIGIT_0 && c <= DIGIT_9;
 
 export interface TextRecord {
@@ -96,7 +119,24 @@ interface Draft extends TextRecord {
    * same prefix join this record, up to `<-- END HTTP`.
    */
   okPrefix: string | null;
+  /**
+   * Faraday's :logger middleware (Faraday::Logging::Formatter): one call is written as separate
+   * Logger records under the prognames `request` (the request line, its headers, its body) and
+   * `response` (`Status 4xx`, headers, body). They join the record of the request line, so the
+   * call, its request id, its status and its body are one record. 0: not such a record;
+   * REQ_PART: in the request's headers/body (kept raw only: the request body is not the
+   * response); RESP_PART: in the response's records (analysed).
+   */
+  faraday: number;
+  /** The last line appended was empty (in an HTTP message dump: the end of the headers). */
+  blank: boolean;
 }
+
+const REQ_PART = 1;
+const RESP_PART = 2;
+/** Ruby Logger's default format with Faraday's progname: `I, [time #pid]  INFO -- request: …`. */
+const FARADAY_LINE = /^[DIWEFA], \[[^\]]{1,80}\] {1,2}[A-Z]{4,5} -- (request|response): /;
+const FARADAY_REQUEST = /^(?:GET|POST|PUT|DELETE|PATCH|HEAD|OPTIONS) https?:\/\/\S+$/;
 
 const OPENING = -1;
 const OK_STATUS = /^<-- [45]\d\d\b/;
@@ -209,6 +249,13 @@ export class RecordAssembler {
         return;
       }
     }
+    if (d && d.faraday !== 0 && d.lines < MAX_STAMPED_LINES) {
+      const r = faradayFollows(d, line);
+      if (r > 0) {
+        append(d, line, r === RESP_PART);
+        return;
+      }
+    }
     if (d) {
       if (d.lines < MAX_RECORD_LINES && continues(d, line)) {
         append(d, line);
@@ -307,8 +354,10 @@ function startDraft(line: string, meta: LineMeta, prev: string | null, wrapTime:
     kind: 'text', meta, raw: line.length > RAW_KEEP ? line.slice(0, RAW_KEEP) : line, text: [clip(line)],
     analysisLen: line.length, lines: 1, prev: header ? null : prev, header, wrapTime,
     colon: line.charCodeAt(line.length - 1) === COLON, depth: 0, html: false, okPrefix: null,
-    stamped: RECORD_START.test(header ?? line),
+    stamped: RECORD_START.test(header ?? line), faraday: 0, blank: false,
   };
+  const fm = FARADAY_LINE.exec(line);
+  if (fm && fm[1] === 'request' && FARADAY_REQUEST.test(line.slice(fm[0].length))) d.faraday = REQ_PART;
   track(d, line);
   const k = line.indexOf('<-- ');
   if (k >= 0 && k < 300 && OK_STATUS.test(line.slice(k, k + 12))) d.okPrefix = line.slice(0, k).replace(DIGITS, '');
@@ -334,8 +383,10 @@ function continues(d: Draft, line: string): boolean {
   d.depth = 0;
   d.html = false;
   if (isContinuation(line)) return true;
-  // A body printed whole on the line after its status line (Guzzle, "Response body:").
-  if (d.colon && (c0 === LBRACE || c0 === LBRACKET)) return true;
+  // A body printed whole on the line after its status line (Guzzle, "Response body:"), or after
+  // the empty line that ends the headers of an HTTP message dump (Guzzle's MessageFormatter::DEBUG
+  // with inline line breaks) — even a request body with a `"msg"` key, which a JSON log record has too.
+  if ((d.colon || (d.blank && d.stamped)) && (c0 === LBRACE || c0 === LBRACKET)) return true;
   // A body pretty-printed over the lines after its status line.
   if (opensPretty(line)) {
     d.depth = OPENING; // append() → track() counts this line's brackets
@@ -353,12 +404,13 @@ function continues(d: Draft, line: string): boolean {
   return false;
 }
 
-function append(d: Draft, line: string): void {
+function append(d: Draft, line: string, analysed = true): void {
   d.lines++;
   if (d.raw.length < RAW_KEEP) d.raw += '\n' + (line.length > MAX_RAW ? line.slice(0, MAX_RAW) : line);
   d.colon = line.charCodeAt(line.length - 1) === COLON;
+  d.blank = line.length === 0;
   track(d, line);
-  if (!isFrame(line) && d.analysisLen < MAX_ANALYSIS && d.text.length < MAX_ANALYSIS_LINES) {
+  if (analysed && !isFrame(line) && d.analysisLen < MAX_ANALYSIS && d.text.length < MAX_ANALYSIS_LINES) {
     const c = clip(line);
     d.text.push(c);
     d.analysisLen += c.length;
@@ -400,6 +452,22 @@ function okFollows(d: Draft, line: string): number {
   if (line.startsWith('<-- END HTTP', i) || line.startsWith('<-- HTTP FAILED', i)) return 2;
   if (line.startsWith('<--', i) || line.startsWith('-->', i)) return 0;
   return 1;
+}
+
+/**
+ * Whether a line continues a Faraday :logger exchange: REQ_PART / RESP_PART for one of its
+ * `request:` / `response:` records or their continuation lines (headers are one per line), 0 for
+ * anything else — another record, or the next call's request line.
+ */
+function faradayFollows(d: Draft, line: string): number {
+  const m = FARADAY_LINE.exec(line);
+  if (m) {
+    if (m[1] === 'response') return (d.faraday = RESP_PART);
+    if (d.faraday === RESP_PART || FARADAY_REQUEST.test(line.slice(m[0].length))) return 0;
+    return REQ_PART;
+  }
+  if (RECORD_START.test(line) || jsonRecordLine(line)) return 0;
+  return d.faraday;
 }
 
 /** Docker json-file record → the app's line (trailing newline dropped) and the record's time. */

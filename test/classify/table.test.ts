@@ -363,6 +363,22 @@ test('an error code that names one row keeps a reworded or truncated description
   assert.equal(c(401, 'unauthorized', 'Unable to authenticate due to exp'), 'S401');
 });
 
+test('a body cut before its description (Guzzle\'s 120-byte summary) stays on the row its code and call name', () => {
+  const c = (status: number, error: string, method: string, endpoint: string) =>
+    engine.classify(ev({ status, error, description: null, method, endpoint })).ref;
+  assert.equal(c(404, 'service_resource_not_found', 'DELETE', '/chatgroups/{group_id}'), 'E30');
+  assert.equal(c(404, 'service_resource_not_found', 'GET', '/users/{username}'), 'E31');
+  assert.equal(c(404, 'service_resource_not_found', 'DELETE', '/users/{username}'), 'E32');
+  assert.equal(c(415, 'web_application', 'POST', '/users'), 'E35');
+  assert.equal(c(400, 'required_property_not_found', 'PUT', '/users/{username}/password'), 'E16');
+  assert.equal(c(500, 'web_application', 'GET', '/chatgroups/{group_id}/announcements'), 'E40');
+  assert.equal(c(400, 'invalid_parameter', 'PUT', '/chatgroups/{group_id}'), 'E15');
+  assert.equal(c(400, 'invalid_parameter', 'POST', '/chatgroups'), 'S400');
+  // A description that names another row still wins; without the call, a shared code stays on its status row.
+  assert.equal(engine.classify(ev({ status: 404, error: 'service_resource_not_found', description: 'do not find this group: 123' })).ref, 'X181');
+  assert.equal(c(400, 'required_property_not_found', 'POST', '/users'), 'S400');
+});
+
 test('E22/E27 survive a description cut short by the logger', () => {
   const e = (d: string) => engine.classify(ev({ status: 403, error: 'forbidden_op', description: d })).ref;
   assert.equal(e('can not join this group, reason:user alice has joined too ma'), 'E27');
