@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { after } from 'node:test';
 import { parseConfig } from '../../../src/config/load.js';
 import { createChatNotifiers } from '../../../src/notify/index.js';
-import { AlertmanagerNotifier } from '../../../src/notify/alertmanager/index.js';
+import { AlertmanagerNotifier, originHost } from '../../../src/notify/alertmanager/index.js';
+import { originKey } from '../../../src/ingest/http/server.js';
 import { Dispatcher } from '../../../src/notify/dispatch.js';
 import { OutboxStore } from '../../../src/notify/outbox/store.js';
 import { OutboxWorker } from '../../../src/notify/outbox/worker.js';
@@ -248,3 +249,10 @@ function incidentRow() {
     acknowledged_at: null, acknowledged_by: null, resolved_at: null, resolved_by: null, regressions: 0,
   } as const;
 }
+
+test('the hosts annotation reads HTTP-source origins the way the HTTP source writes them; local files are this instance', () => {
+  assert.equal(originHost(originKey('web-7.prod', '/var/log/app/app.log'), 'edge-1'), 'web-7.prod');
+  assert.equal(originHost(originKey('10.0.0.5', 'C:/logs/app.log'), 'edge-1'), '10.0.0.5');
+  assert.equal(originHost('/var/log/app/server.log', 'edge-1'), 'edge-1');
+  assert.equal(originHost('/var/log/odd:name.log', 'edge-1'), 'edge-1', 'a path with a colon is still a local file');
+});
