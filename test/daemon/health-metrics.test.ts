@@ -98,7 +98,8 @@ test('/metrics counts what was fed; a locked database turns /healthz to 503 (sti
     locker = undefined;
     await until('the held-back events', () => eventCount(dbFile) === 6, 20_000);
     await untilAsync('a 200 from /healthz', async () => ((await health()).status === 200 ? true : undefined));
-    assert.ok(d.log('database writable again; ingestion resumed from the checkpoint'));
+    // Logged once resync() returns, which can be after the commit that turned /healthz back to 200.
+    await d.waitLog('database writable again; ingestion resumed from the checkpoint');
     m = await scrape();
     assert.equal(sum(m, 'apiwatch_events_total'), 6);
     assert.equal(m.get('apiwatch_parse_failures_total'), 1, 'counters survive the pipeline being rebuilt');
