@@ -41,6 +41,11 @@ export interface BlockResult {
   /** Per candidate, the byte offset of that line (-1 when none). */
   prevOff: number[];
   prevText: string[];
+  /** Analyses of the block's records made by the worker (src/ingest/bulk-analyse.ts), by offset. */
+  pre?: import('../parse/index.js').Precomputed[];
+  preOff?: number[];
+  /** analysisKey() of what they were made with. */
+  preKey?: string;
 }
 
 export interface ScanContext {
