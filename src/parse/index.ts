@@ -20,9 +20,16 @@ import { FAILURE_EVIDENCE, REQUEST_ID_WORD } from './failure-words.js';
  * parser uses it only for a record that is the same (see `sameRecord`), else analyses itself.
  */
 export type Precomputed =
-  | { k: 0 | 1; lines: number; kind: LogRecord['kind'] } // no failure evidence: 0 no request id (skip), 1 defer
+  | { k: 0; lines: number; kind: LogRecord['kind'] } // no failure evidence, no request id: skip
+  | { k: 1; lines: number; kind: LogRecord['kind']; a?: DeferredAnalysis } // no failure evidence, a request id: defer
   | { k: 2 | 4; lines: number; kind: LogRecord['kind']; prev: string | null; header: string | null } // 2 no event, nothing to remember or look up; 4 too deep
   | { k: 3; lines: number; kind: LogRecord['kind']; prev: string | null; header: string | null; f: Found; v: Verdict };
+
+/**
+ * What a deferred record's analysis yields when it is done (undefer): too deep, or the call to
+ * remember by its request id (or none). Valid for the record with this context line and header.
+ */
+export interface DeferredAnalysis { prev: string | null; header: string | null; deep: boolean; call: Call | null; method: string | null }
 
 /** Where precomputed analyses come from: by the record's first byte offset (null: none). */
 export type PrecomputedLookup = (offset: number) => Precomputed | undefined;
@@ -65,9 +72,20 @@ export function createPrecomputer(opts: ParserOptions): (r: LogRecord) => Precom
   return (r) => {
     const kind = r.kind;
     const lines = r.kind === 'text' ? r.lines : 1;
-    if (!FAILURE_EVIDENCE.test(r.kind === 'text' ? r.text.join('\n') : r.raw)) return { k: REQUEST_ID_WORD.test(r.raw) ? 1 : 0, lines, kind };
     const prev = r.kind === 'text' ? r.prev : null;
     const header = r.kind === 'text' ? r.header : null;
+    if (!FAILURE_EVIDENCE.test(r.kind === 'text' ? r.text.join('\n') : r.raw)) {
+      if (!REQUEST_ID_WORD.test(r.raw)) return { k: 0, lines, kind };
+      let a: DeferredAnalysis | undefined;
+      try {
+        const { f, v } = analyseWith(r, scope, pick);
+        const call = !f.deep && !v.event && v.call && !f.noResponse && f.status === null ? v.call : null;
+        a = { prev, header, deep: f.deep, call, method: call ? f.method : null };
+      } catch {
+        a = undefined; // the parser analyses it (and counts what it throws)
+      }
+      return { k: 1, lines, kind, a };
+    }
     const { f, v } = analyseWith(r, scope, pick);
     if (f.deep) return { k: 4, lines, kind, prev, header };
     const matters = v.event || (v.call !== null && !f.noResponse && f.status === null) || lacksOnlyTheCall(f, scope, pick);
@@ -156,6 +174,8 @@ export function createParser(opts: ParserOptions): EventParser {
   // analysed when that happens (in order, so `requests` ends up as if each had been analysed).
   const gate = opts.evidenceGate !== false && !opts.explain;
   const deferred: LogRecord[] = [];
+  /** Per deferred record, its analysis made ahead (Precomputed k 1), when it was made from it. */
+  const deferredAs: (DeferredAnalysis | undefined)[] = [];
 
   const analyse = (r: LogRecord): { f: Found; v: Verdict } => analyseWith(r, scope, pick);
 
@@ -163,6 +183,12 @@ export function createParser(opts: ParserOptions): EventParser {
   function undefer(): void {
     for (let i = 0; i < deferred.length; i++) {
       const r = deferred[i];
+      const a = deferredAs[i];
+      if (a !== undefined) {
+        if (a.deep) stats.malformed++;
+        else if (a.call) remember(a.call, a.method, r.raw, r.meta.lineNo);
+        continue;
+      }
       try {
         const { f, v } = analyse(r);
         if (f.deep) stats.malformed++;
@@ -172,6 +198,7 @@ export function createParser(opts: ParserOptions): EventParser {
       }
     }
     deferred.length = 0;
+    deferredAs.length = 0;
   }
 
   function evaluate(r: LogRecord, out: ApiErrorEvent[]): void {
@@ -180,8 +207,13 @@ export function createParser(opts: ParserOptions): EventParser {
     if (pre !== undefined ? pre.k <= 1 : gate && !FAILURE_EVIDENCE.test(r.kind === 'text' ? r.text.join('\n') : r.raw)) {
       if (pre !== undefined ? pre.k === 0 : !REQUEST_ID_WORD.test(r.raw)) return;
       // Calls older than REQUEST_LINES can never be looked up again.
-      while (deferred.length && r.meta.lineNo - deferred[0].meta.lineNo > REQUEST_LINES) deferred.shift();
+      while (deferred.length && r.meta.lineNo - deferred[0].meta.lineNo > REQUEST_LINES) {
+        deferred.shift();
+        deferredAs.shift();
+      }
       deferred.push(r);
+      const a = pre?.k === 1 ? pre.a : undefined;
+      deferredAs.push(a !== undefined && r.kind === 'text' && (a.prev !== r.prev || a.header !== r.header) ? undefined : a);
       return;
     }
     // Precomputed (the gate is on, so nothing is explained): no event and no state to change.
