@@ -32,6 +32,9 @@ function columns(db: DB, table: string): Set<string> {
   return new Set((db.prepare(`PRAGMA table_info(${table})`).all() as { name: string }[]).map((c) => c.name));
 }
 
+/** Sampling interval of the event-loop lag metric (apiwatch_nodejs_eventloop_lag_*). */
+const IDLE_LAG_SAMPLE_MS = 100;
+
 export class DaemonMetrics {
   readonly registry = new Registry();
   readonly linesRead: Counter<'source'>;
@@ -45,7 +48,10 @@ export class DaemonMetrics {
 
   constructor(src: MetricSources) {
     const registers = [this.registry];
-    collectDefaultMetrics({ register: this.registry, prefix: 'apiwatch_' });
+    // The event-loop lag histogram samples with a libuv timer: at prom-client's default 10 ms
+    // that woke an idle daemon ~100 times a second (about a third of its idle CPU); 100 ms still
+    // sees every stall worth a look (the health check's are whole seconds).
+    collectDefaultMetrics({ register: this.registry, prefix: 'apiwatch_', eventLoopMonitoringPrecision: IDLE_LAG_SAMPLE_MS });
     this.linesRead = new Counter({ name: 'apiwatch_lines_read_total', help: 'Lines read and committed, per source file', labelNames: ['source'], registers });
     this.bytesRead = new Counter({ name: 'apiwatch_bytes_read_total', help: 'Bytes read and committed, per source file', labelNames: ['source'], registers });
     this.events = new Counter({

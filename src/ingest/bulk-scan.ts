@@ -40,7 +40,13 @@ export interface BlockResult {
   prevRel: number[];
   /** Per candidate, the byte offset of that line (-1 when none). */
   prevOff: number[];
+  /** Its text; '' when it is the candidate before (pushed as a candidate, never as context). */
   prevText: string[];
+  /** Analyses of the block's records made by the worker (src/ingest/bulk-analyse.ts), by offset. */
+  pre?: import('../parse/index.js').Precomputed[];
+  preOff?: number[];
+  /** analysisKey() of what they were made with. */
+  preKey?: string;
 }
 
 export interface ScanContext {
@@ -237,7 +243,12 @@ export function scanBlock(ctx: ScanContext, seq: number, bs: number, be: number)
     let pr = prevRel;
     let pt = '';
     let po = -1;
-    if (prevStart >= 0) {
+    const last = res.rel.length - 1;
+    if (last >= 0 && res.rel[last] === pr) {
+      // The line before is the previous candidate: pushed already, never pushed as context, so
+      // neither decoded nor sent twice (a third of a block's text in candidate-dense logs).
+      po = res.off[last];
+    } else if (prevStart >= 0) {
       pt = decode(buf, prevStart, prevEnd);
       po = base + prevStart;
     } else if (base + s > 0) {

@@ -8,6 +8,7 @@ import { isMainThread, workerData, type MessagePort } from 'node:worker_threads'
 import { SHARED_CONSUMED, SHARED_NEXT, SHARED_POSTED, scanBlock, scanContext } from './bulk-scan.js';
 import { prescanFrom, type PrescanWire } from './prescan.js';
 import { heapGuard } from './heap.js';
+import { blockAnalyser, type AnalyseSpec } from './bulk-analyse.js';
 
 export interface ScanWorkerData {
   path: string;
@@ -26,6 +27,8 @@ export interface ScanWorkerData {
   /** Where results go (a MessageChannel port the main thread reads synchronously). */
   port: MessagePort;
   segmentBytes?: number;
+  /** Also assemble and analyse each block's records (src/ingest/bulk-analyse.ts). */
+  analyse?: AnalyseSpec;
 }
 
 /** Heap growth the worker allows past its live size before a full GC (its heap is small). */
@@ -40,6 +43,7 @@ if (!isMainThread && workerData?.shared) {
   const fd = d.fd ?? openSync(d.path, 'r');
   const ctx = scanContext(fd, d.size, prescanFrom(d.prescan), d.maxLineBytes, d.blockBytes);
   ctx.segmentBytes = d.segmentBytes;
+  const analyser = d.analyse ? blockAnalyser(fd, d.size, d.maxLineBytes, d.analyse) : null;
   try {
     for (;;) {
       const seq = Atomics.add(shared, SHARED_NEXT, 1);
@@ -48,7 +52,9 @@ if (!isMainThread && workerData?.shared) {
         Atomics.wait(shared, SHARED_CONSUMED, c, 1000);
       }
       const bs = d.from + seq * d.blockBytes;
-      d.port.postMessage(scanBlock(ctx, seq, bs, bs + d.blockBytes));
+      const b = scanBlock(ctx, seq, bs, bs + d.blockBytes);
+      if (analyser) analyser.analyse(b, bs);
+      d.port.postMessage(b);
       guard();
       Atomics.add(shared, SHARED_POSTED, 1);
       Atomics.notify(shared, SHARED_POSTED);

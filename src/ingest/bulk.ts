@@ -16,7 +16,7 @@
  * others can be skipped. Over-long lines are skipped and counted, as the line reader does.
  *
  * Knobs for measurements (environment): APIWATCH_BULK_WORKERS (scan workers besides the main
- * thread), APIWATCH_BULK_BLOCK_KB, APIWATCH_BULK_AHEAD (blocks in flight), APIWATCH_BULK_MAIN_SCANS=0,
+ * thread), APIWATCH_BULK_BLOCK_KB (default 256), APIWATCH_BULK_AHEAD (blocks in flight), APIWATCH_BULK_MAIN_SCANS=0,
  * APIWATCH_BULK_YOUNG_MB (worker young generation), APIWATCH_BULK_HEAP_SLACK_MB (0: no heap guard),
  * APIWATCH_BULK_NO_WASM, APIWATCH_BULK_BATCH (events per transaction, replay), APIWATCH_BULK_DEBUG.
  */
@@ -29,6 +29,8 @@ import type { ScanWorkerData } from './bulk-worker.js';
 import { prescanFrom, prescanWire, type PrescanSpec, type PrescanWire } from './prescan.js';
 export { heapGuard } from './heap.js';
 import { DEFAULT_MAX_LINE, lineText } from './framing.js';
+import type { AnalyseSpec } from './bulk-analyse.js';
+import type { Precomputed } from '../parse/index.js';
 
 export interface BulkOptions {
   /** Candidate prefilter as a plain word regex (global, over the latin1 view of the bytes). */
@@ -43,7 +45,7 @@ export interface BulkOptions {
   size?: number;
   /** Lines longer than this are skipped and counted. Default 1 MiB (as the line framer). */
   maxLineBytes?: number;
-  /** Block size. Default 1 MiB. */
+  /** Block size. Default 256 KiB. */
   blockBytes?: number;
   /** Scan workers besides this thread (which scans too); 0: scan here only. Default: cores - 1. */
   workers?: number;
@@ -53,6 +55,11 @@ export interface BulkOptions {
   mainScans?: boolean;
   /** Bytes per latin1 string (tests). Default 64 KiB. */
   segmentBytes?: number;
+  /**
+   * Let the workers also assemble and analyse each block's records (src/ingest/bulk-analyse.ts)
+   * for a parser created with these options; the feeder hands the results to it.
+   */
+  analyse?: AnalyseSpec;
 }
 
 export interface BulkStats {
@@ -75,8 +82,12 @@ export interface BulkScan {
   abort(): Promise<void>;
 }
 
-/** 1 MiB: less memory per block in flight (read buffer, results) than 4 MiB, at the same speed. */
-const DEFAULT_BLOCK = 1 << 20;
+/**
+ * 256 KiB: less memory per block in flight (read buffer, results and, with the analyses, what a
+ * worker keeps alive while it assembles a block) than 1 MiB, at the same CPU time: a 100 MB replay
+ * peaked at ~131 MB RSS instead of ~150 (and 4 MiB blocks cost more still).
+ */
+const DEFAULT_BLOCK = 256 << 10;
 
 function spawnWorker(data: ScanWorkerData, transferList: MessagePort[]): Worker {
   const opts = { workerData: data, transferList, resourceLimits: WORKER_LIMITS };
@@ -147,7 +158,7 @@ export function startScan(path: string, opts: BulkOptions): BulkScan {
     const { port1, port2 } = new MessageChannel();
     const data: ScanWorkerData = {
       path, fd: opts.fd, from, size, blockBytes, blocks: nBlocks, ahead, maxLineBytes,
-      prescan: wire, shared: sharedBuf, port: port2, segmentBytes: opts.segmentBytes,
+      prescan: wire, shared: sharedBuf, port: port2, segmentBytes: opts.segmentBytes, analyse: opts.analyse,
     };
     const w = spawnWorker(data, [port2]);
     w.on('error', (err) => (failure ??= err));
@@ -230,6 +241,9 @@ export function startScan(path: string, opts: BulkOptions): BulkScan {
  * keeps the worker's share of RSS down (its garbage is 64 KiB strings that die at once).
  */
 const WORKER_LIMITS = { maxYoungGenerationSizeMb: Number(process.env.APIWATCH_BULK_YOUNG_MB) || 4, maxOldGenerationSizeMb: 48 };
+
+/** Blocks whose workers' analyses the feeder keeps (a record is looked up when it closes). */
+const PRE_BLOCKS = 3;
 
 /** Bytes read at once for continuation lines: stack traces come in runs of short lines. */
 const LINE_WINDOW = 64 << 10;
@@ -323,14 +337,48 @@ export class SparseFeeder {
     this.line = startLine;
   }
 
+  /**
+   * Starts over at a block starting at `offset`, with nothing fed before it (a worker assembling
+   * one block on its own: the line before its first candidate is pushed as context).
+   */
+  startBlock(offset: number): void {
+    this.line = 1 << 30;
+    this.fed = -1;
+    this.fedEnd = offset;
+  }
+
+  /** Workers' analyses of the last blocks fed (a record may close blocks after it started). */
+  private readonly pre: Map<number, Precomputed>[] = [];
+  private preKey = '';
+  private readonly lookup = (offset: number): Precomputed | undefined => {
+    for (let i = this.pre.length - 1; i >= 0; i--) {
+      const p = this.pre[i].get(offset);
+      if (p !== undefined) return p;
+    }
+    return undefined;
+  };
+
+  private remember(b: BlockResult): void {
+    const m = new Map<number, Precomputed>();
+    if (b.pre && b.preOff) {
+      for (let i = 0; i < b.pre.length; i++) m.set(b.preOff[i], b.pre[i]);
+      this.preKey = b.preKey ?? '';
+    }
+    this.pre.push(m);
+    if (this.pre.length > PRE_BLOCKS) this.pre.shift();
+  }
+
   private push(parser: EventParser, out: ApiErrorEvent[], text: string, lineNo: number, offset: number): void {
     const evs = parser.push(text, { lineNo, offset, readTime: this.readTime });
     for (let i = 0; i < evs.length; i++) out.push(evs[i]);
   }
 
-  /** Feeds the lines after `fed` while an event is pending, up to line `limit` (exclusive). */
-  private continuations(parser: EventParser, out: ApiErrorEvent[], limit: number): void {
-    while (parser.pending() && this.fed + 1 < limit && this.fedEnd < this.end) {
+  /**
+   * Feeds the lines after `fed` while an event is pending, up to line `limit` (exclusive), and
+   * only while the pending one starts before byte `before`.
+   */
+  private continuations(parser: EventParser, out: ApiErrorEvent[], limit: number, before = Infinity): void {
+    for (let p = parser.pending(); p && p.offset < before && this.fed + 1 < limit && this.fedEnd < this.end; p = parser.pending()) {
       const l = this.reader.at(this.fedEnd);
       this.fed++;
       if (l.text !== null) this.push(parser, out, l.text, this.fed, this.fedEnd);
@@ -340,6 +388,18 @@ export class SparseFeeder {
 
   /** Feeds one block (the next in file order); events go to `out`. */
   feed(b: BlockResult, parser: EventParser, out: ApiErrorEvent[], readTime: number): void {
+    this.remember(b);
+    if (parser.useAnalyses) {
+      parser.useAnalyses(this.lookup, this.preKey);
+      try {
+        this.feedLines(b, parser, out, readTime);
+      } finally {
+        parser.useAnalyses(null, '');
+      }
+    } else this.feedLines(b, parser, out, readTime);
+  }
+
+  private feedLines(b: BlockResult, parser: EventParser, out: ApiErrorEvent[], readTime: number): void {
     this.readTime = readTime;
     const base = this.line;
     const { rel, off, end, text, prevRel, prevOff, prevText } = b;
@@ -359,9 +419,16 @@ export class SparseFeeder {
   }
 
   /** After the last block: the lines a pending event still takes, up to the end of the scan. */
-  finish(parser: EventParser, out: ApiErrorEvent[], readTime: number): void {
+  finish(parser: EventParser, out: ApiErrorEvent[], readTime: number, before = Infinity): void {
     this.readTime = readTime;
-    this.continuations(parser, out, Infinity);
+    if (parser.useAnalyses) {
+      parser.useAnalyses(this.lookup, this.preKey);
+      try {
+        this.continuations(parser, out, Infinity, before);
+      } finally {
+        parser.useAnalyses(null, '');
+      }
+    } else this.continuations(parser, out, Infinity, before);
   }
 
   /** Offset just after the last line given to the parser (continuations included). */

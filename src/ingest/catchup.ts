@@ -37,6 +37,8 @@ export interface CatchUpOptions {
   /** Block size (tests). Default that of the bulk scan. */
   blockBytes?: number;
   maxLineBytes?: number;
+  /** The followed source's timezone (its parser's): the workers analyse records for it. */
+  timezone?: string;
 }
 
 /** Offset just past the last newline in [from, size), or -1 when there is none. */
@@ -72,6 +74,7 @@ export async function catchUp(
   const from = r.offset;
   const scan = startScan(r.path, {
     fd: r.fd, from, size: end, prescan: opts.prescan, workers: opts.workers, blockBytes: opts.blockBytes, maxLineBytes: opts.maxLineBytes,
+    analyse: { apiHosts: opts.prescan.apiHosts, includeOtherApis: opts.prescan.includeOtherApis, timezone: opts.timezone },
   });
   const feeder = new SparseFeeder(r.fd, end, r.line, from, opts.maxLineBytes);
   const nBlocks = Math.ceil((end - from) / scan.blockBytes);

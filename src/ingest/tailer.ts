@@ -435,7 +435,7 @@ export class Tailer {
         if (this.stopped) return any;
         // Far behind: the bulk scan (replay's) reads up to the last complete line, block by block.
         const bulk = this.opts.catchUp;
-        if (bulk && (await catchUp(r, size, bulk, (b) => this.emit(s, r, [], false, b.checkpoint, b), () => this.notePath(s), () => this.stopped))) {
+        if (bulk && (await catchUp(r, size, { ...bulk, timezone: s.timezone }, (b) => this.emit(s, r, [], false, b.checkpoint, b), () => this.notePath(s), () => this.stopped))) {
           any = true;
           r.eofSince = 0;
           s.lag = Math.max(0, size - r.offset);

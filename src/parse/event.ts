@@ -71,6 +71,11 @@ export interface EventParser {
   pending(): LineMeta | null;
   /** Counters for bad input (garbage, truncated JSON, over-long lines). */
   readonly stats: ParserStats;
+  /**
+   * Analyses made ahead of time by the bulk path's scan workers (src/parse/index.ts Precomputed),
+   * used while set, for records that are the same, when `key` (analysisKey) is this parser's.
+   */
+  useAnalyses?(lookup: ((offset: number) => unknown) | null, key: string): void;
 }
 
 export interface ParserStats {

@@ -12,6 +12,96 @@ import { fromAccess, fromJson, fromText, judge, judgeFailure, lacksOnlyTheCall, 
 import { buildEvent } from './build.js';
 import { FAILURE_EVIDENCE, REQUEST_ID_WORD } from './failure-words.js';
 
+/**
+ * A record's analysis done ahead of time, on another thread (src/ingest/bulk-analyse.ts): what
+ * the gate and the analysis below would decide about it, for records that cannot change parser
+ * state (k 0–2, 4) with no more than that, and with the evidence and verdict for the rest (k 3).
+ * `lines` (and for analysed text records `prev`/`header`) say which record it was made from: the
+ * parser uses it only for a record that is the same (see `sameRecord`), else analyses itself.
+ */
+export type Precomputed =
+  | { k: 0; lines: number; kind: LogRecord['kind'] } // no failure evidence, no request id: skip
+  | { k: 1; lines: number; kind: LogRecord['kind']; a?: DeferredAnalysis } // no failure evidence, a request id: defer
+  | { k: 2 | 4; lines: number; kind: LogRecord['kind']; prev: string | null; header: string | null } // 2 no event, nothing to remember or look up; 4 too deep
+  | { k: 3; lines: number; kind: LogRecord['kind']; prev: string | null; header: string | null; f: Found; v: Verdict };
+
+/**
+ * What a deferred record's analysis yields when it is done (undefer): too deep, or the call to
+ * remember by its request id (or none). Valid for the record with this context line and header.
+ */
+export interface DeferredAnalysis { prev: string | null; header: string | null; deep: boolean; call: Call | null; method: string | null }
+
+/** Where precomputed analyses come from: by the record's first byte offset (null: none). */
+export type PrecomputedLookup = (offset: number) => Precomputed | undefined;
+
+/** What an analysis depends on besides the record: the same key, the same verdicts. */
+export function analysisKey(opts: Pick<ParserOptions, 'apiHosts' | 'includeOtherApis' | 'timezone'>): string {
+  return JSON.stringify([opts.apiHosts ?? [], opts.includeOtherApis === true, opts.timezone ?? hostZone()]);
+}
+
+function scopeOf(opts: ParserOptions): Scope {
+  return { apiHosts: opts.apiHosts ?? [], others: opts.includeOtherApis === true, tz: opts.timezone ?? hostZone(), now: opts.now ?? Date.now };
+}
+
+function pickerFor(scope: Scope): (urls: string[]) => number {
+  const easemobUrl = (u: string): boolean => {
+    const pe = parseEndpoint(u);
+    return pe.host ? isEasemobHost(pe.host, scope.apiHosts as string[]) : looksLikeEasemobPath(pe.path);
+  };
+  return (urls: string[]): number => {
+    const i = urls.findIndex(easemobUrl);
+    return i >= 0 ? i : 0;
+  };
+}
+
+function analyseWith(r: LogRecord, scope: Scope, pick: (urls: string[]) => number): { f: Found; v: Verdict } {
+  let f: Found;
+  if (r.kind === 'json') f = fromJson(r, scope, pick);
+  else if (r.kind === 'access') f = fromAccess(r, scope);
+  else f = fromText(r, scope);
+  return { f, v: f.deep ? { event: false, missing: '', call: null } : judge(f, scope, pick) };
+}
+
+/**
+ * The gate and the analysis of one record, as the parser's `evaluate` makes them, without its
+ * state: for another thread to run ahead (it throws where the analysis throws).
+ */
+export function createPrecomputer(opts: ParserOptions): (r: LogRecord) => Precomputed {
+  const scope = scopeOf(opts);
+  const pick = pickerFor(scope);
+  return (r) => {
+    const kind = r.kind;
+    const lines = r.kind === 'text' ? r.lines : 1;
+    const prev = r.kind === 'text' ? r.prev : null;
+    const header = r.kind === 'text' ? r.header : null;
+    if (!FAILURE_EVIDENCE.test(r.kind === 'text' ? r.text.join('\n') : r.raw)) {
+      if (!REQUEST_ID_WORD.test(r.raw)) return { k: 0, lines, kind };
+      let a: DeferredAnalysis | undefined;
+      try {
+        const { f, v } = analyseWith(r, scope, pick);
+        const call = !f.deep && !v.event && v.call && !f.noResponse && f.status === null ? v.call : null;
+        a = { prev, header, deep: f.deep, call, method: call ? f.method : null };
+      } catch {
+        a = undefined; // the parser analyses it (and counts what it throws)
+      }
+      return { k: 1, lines, kind, a };
+    }
+    const { f, v } = analyseWith(r, scope, pick);
+    if (f.deep) return { k: 4, lines, kind, prev, header };
+    const matters = v.event || (v.call !== null && !f.noResponse && f.status === null) || lacksOnlyTheCall(f, scope, pick);
+    return matters ? { k: 3, lines, kind, prev, header, f, v } : { k: 2, lines, kind, prev, header };
+  };
+}
+
+/** Whether a precomputed analysis was made from this very record. */
+function sameRecord(p: Precomputed, r: LogRecord): boolean {
+  if (p.kind !== r.kind) return false;
+  if (r.kind !== 'text') return true; // one line, wrapper and all: the offset says which
+  if (p.lines !== r.lines) return false;
+  if (!('prev' in p)) return true; // k 0/1: the gate reads the record's own lines only
+  return p.prev === r.prev && p.header === r.header;
+}
+
 export type { ApiErrorEvent, EventParser, Explanation, LineMeta, NoResponse, ParserOptions, ParserStats, FailureKind } from './event.js';
 export { MAX_RAW } from './event.js';
 export { MAX_LINE } from './records.js';
@@ -38,12 +128,9 @@ const REQUEST_ID = /(?:x-request-id|request[_-]?id|req[_-]?id|correlation[_-]?id
 interface Requested { id: string; call: Call; method: string | null; line: number }
 
 export function createParser(opts: ParserOptions): EventParser {
-  const scope: Scope = {
-    apiHosts: opts.apiHosts ?? [],
-    others: opts.includeOtherApis === true,
-    tz: opts.timezone ?? hostZone(),
-    now: opts.now ?? Date.now,
-  };
+  const scope = scopeOf(opts);
+  const key = analysisKey(opts);
+  let lookup: PrecomputedLookup | null = null;
   const stats: ParserStats = { lines: 0, events: 0, malformed: 0, clockSkew: 0 };
   const re = candidatePattern(scope.apiHosts);
   const records = new RecordAssembler((line) => isCandidate(line, re), stats);
@@ -75,14 +162,7 @@ export function createParser(opts: ParserOptions): EventParser {
     return null;
   }
 
-  const easemobUrl = (u: string): boolean => {
-    const pe = parseEndpoint(u);
-    return pe.host ? isEasemobHost(pe.host, scope.apiHosts as string[]) : looksLikeEasemobPath(pe.path);
-  };
-  const pick = (urls: string[]): number => {
-    const i = urls.findIndex(easemobUrl);
-    return i >= 0 ? i : 0;
-  };
+  const pick = pickerFor(scope);
 
   function explain(meta: LineMeta, raw: string, parser: string, x: Omit<Explanation, 'line' | 'text' | 'parser'>): void {
     if (!opts.explain) return;
@@ -96,19 +176,21 @@ export function createParser(opts: ParserOptions): EventParser {
   // analysed when that happens (in order, so `requests` ends up as if each had been analysed).
   const gate = opts.evidenceGate !== false && !opts.explain;
   const deferred: LogRecord[] = [];
+  /** Per deferred record, its analysis made ahead (Precomputed k 1), when it was made from it. */
+  const deferredAs: (DeferredAnalysis | undefined)[] = [];
 
-  function analyse(r: LogRecord): { f: Found; v: Verdict } {
-    let f: Found;
-    if (r.kind === 'json') f = fromJson(r, scope, pick);
-    else if (r.kind === 'access') f = fromAccess(r, scope);
-    else f = fromText(r, scope);
-    return { f, v: f.deep ? { event: false, missing: '', call: null } : judge(f, scope, pick) };
-  }
+  const analyse = (r: LogRecord): { f: Found; v: Verdict } => analyseWith(r, scope, pick);
 
   /** Analyse the deferred call records (none is an event: only their request ids count). */
   function undefer(): void {
     for (let i = 0; i < deferred.length; i++) {
       const r = deferred[i];
+      const a = deferredAs[i];
+      if (a !== undefined) {
+        if (a.deep) stats.malformed++;
+        else if (a.call) remember(a.call, a.method, r.raw, r.meta.lineNo);
+        continue;
+      }
       try {
         const { f, v } = analyse(r);
         if (f.deep) stats.malformed++;
@@ -118,17 +200,31 @@ export function createParser(opts: ParserOptions): EventParser {
       }
     }
     deferred.length = 0;
+    deferredAs.length = 0;
   }
 
   function evaluate(r: LogRecord, out: ApiErrorEvent[]): void {
-    if (gate && !FAILURE_EVIDENCE.test(r.kind === 'text' ? r.text.join('\n') : r.raw)) {
-      if (!REQUEST_ID_WORD.test(r.raw)) return;
+    let pre = lookup !== null && gate ? lookup(r.meta.offset) : undefined;
+    if (pre !== undefined && !sameRecord(pre, r)) pre = undefined;
+    if (pre !== undefined ? pre.k <= 1 : gate && !FAILURE_EVIDENCE.test(r.kind === 'text' ? r.text.join('\n') : r.raw)) {
+      if (pre !== undefined ? pre.k === 0 : !REQUEST_ID_WORD.test(r.raw)) return;
       // Calls older than REQUEST_LINES can never be looked up again.
-      while (deferred.length && r.meta.lineNo - deferred[0].meta.lineNo > REQUEST_LINES) deferred.shift();
+      while (deferred.length && r.meta.lineNo - deferred[0].meta.lineNo > REQUEST_LINES) {
+        deferred.shift();
+        deferredAs.shift();
+      }
       deferred.push(r);
+      const a = pre?.k === 1 ? pre.a : undefined;
+      deferredAs.push(a !== undefined && r.kind === 'text' && (a.prev !== r.prev || a.header !== r.header) ? undefined : a);
       return;
     }
-    const { f, v: v0 } = analyse(r);
+    // Precomputed (the gate is on, so nothing is explained): no event and no state to change.
+    if (pre !== undefined && pre.k === 2) return;
+    if (pre !== undefined && pre.k === 4) {
+      stats.malformed++;
+      return;
+    }
+    const { f, v: v0 } = pre !== undefined && pre.k === 3 ? pre : analyse(r);
     let v = v0;
     if (f.deep) {
       stats.malformed++;
@@ -214,6 +310,9 @@ export function createParser(opts: ParserOptions): EventParser {
     },
     pending(): LineMeta | null {
       return records.pending();
+    },
+    useAnalyses(from: PrecomputedLookup | null, forKey: string): void {
+      lookup = forKey === key ? from : null;
     },
   };
 }

@@ -152,7 +152,7 @@ async function naive(c: Corpus, parser: EventParser): Promise<{ events: ApiError
 async function bulk(
   c: Corpus,
   parser: EventParser,
-  opts: { blockBytes: number; workers: number; mainScans?: boolean; segmentBytes?: number },
+  opts: { blockBytes: number; workers: number; mainScans?: boolean; segmentBytes?: number; analyse?: { apiHosts?: string[] } },
 ): Promise<{ events: ApiErrorEvent[]; lines: number; skippedLong: number; workerBlocks: number }> {
   const scan = startScan(c.file, { re: candidatePattern(), maxLineBytes: c.maxLineBytes, ...opts });
   const stats: BulkStats = { bytes: 0, lines: 0, skippedLong: 0 };
@@ -220,6 +220,30 @@ test('the real parser + rule engine: bulk equals line by line', async () => {
     const got = await bulk(small, createParser(opts), { blockBytes: 8192, workers, mainScans, segmentBytes: 2048 });
     assert.deepEqual(classified(got.events), classified(ref.events));
   }
+});
+
+test('records analysed on the workers: the same events as line by line, whatever the blocks', async () => {
+  const opts = { source: small.file, now: () => NOW };
+  const ref = await naive(small, createParser(opts));
+  for (const blockBytes of [1024, 4096, 8192, 20000]) {
+    for (const [workers, mainScans] of [[2, false], [1, true]] as const) {
+      const parser = createParser(opts);
+      let used = 0;
+      const use = parser.useAnalyses!.bind(parser);
+      parser.useAnalyses = (lookup, key) =>
+        use(lookup && ((off: number) => {
+          const p = lookup(off);
+          if (p !== undefined) used++;
+          return p;
+        }), key);
+      const got = await bulk(small, parser, { blockBytes, workers, mainScans, segmentBytes: 2048, analyse: {} });
+      assert.deepEqual(got.events, ref.events, `block ${blockBytes}, ${workers} worker(s)`);
+      if (!mainScans) assert.ok(used > ref.events.length, `analyses used: ${used}`);
+    }
+  }
+  // Made for another parser (other hosts): not used, and still the same events.
+  const got = await bulk(small, createParser(opts), { blockBytes: 4096, workers: 1, mainScans: false, analyse: { apiHosts: ['api.example.com'] } });
+  assert.deepEqual(got.events, ref.events);
 });
 
 test('apiwatch replay stores the events of a line-by-line parse', async () => {

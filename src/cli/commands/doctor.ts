@@ -4,7 +4,7 @@ import { dirname } from 'node:path';
 import { execFileSync } from 'node:child_process';
 import Database from 'better-sqlite3';
 import { glob } from 'tinyglobby';
-import nodemailer from 'nodemailer';
+import { createRequire } from 'node:module';
 import { configPath, getConfig } from '../context.js';
 import { loadClassifierFor } from '../rules.js';
 import type { LoadedConfig } from '../../config/load.js';
@@ -237,6 +237,8 @@ async function checkChat(cfg: LoadedConfig, out: Check[]): Promise<void> {
 async function checkSmtp(cfg: LoadedConfig, out: Check[], timeoutMs: number): Promise<void> {
   const smtp = cfg.notify.email?.smtp;
   if (!smtp) return;
+  // Loaded here, not with every command (the daemon registers this one too): ~14 MB of RSS.
+  const nodemailer = createRequire(import.meta.url)('nodemailer') as typeof import('nodemailer');
   const transport = nodemailer.createTransport({
     host: smtp.host,
     port: smtp.port,

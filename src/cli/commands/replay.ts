@@ -46,7 +46,10 @@ export function registerReplay(program: Command): void {
       // Lines are picked on raw bytes by the prescan, a superset of the parser's own prefilter.
       const prescan: PrescanSpec = { apiHosts: cfg.api_hosts };
       // The first file's scan workers start now and run while the rules load and the database opens.
-      let scan: BulkScan | null = startScan(files[0], { prescan });
+      // The workers also analyse the records, for parsers made with these options.
+      const tz = opts.timezone ?? cfg.sources[0]?.timezone;
+      const analyse = { apiHosts: cfg.api_hosts, timezone: tz };
+      let scan: BulkScan | null = startScan(files[0], { prescan, analyse });
       const classifier = loadClassifierFor(cfg);
       const db = openDatabase(cfg.dbPath);
       const touched = new Set<number>();
@@ -67,9 +70,8 @@ export function registerReplay(program: Command): void {
       try {
         for (let i = 0; i < files.length; i++) {
           const f = files[i];
-          scan ??= startScan(f, { prescan });
+          scan ??= startScan(f, { prescan, analyse });
           const source = resolve(f);
-          const tz = opts.timezone ?? cfg.sources[0]?.timezone;
           const parser = createParser({ source, apiHosts: cfg.api_hosts, timezone: tz });
           const stats: BulkStats = { bytes: 0, lines: 0, skippedLong: 0 };
           let pending: ApiErrorEvent[] = [];

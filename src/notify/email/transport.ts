@@ -1,7 +1,8 @@
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { readCredential } from '../../config/credentials.js';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
-import { createTransport } from 'nodemailer';
+import { createRequire } from 'node:module';
+import type { createTransport } from 'nodemailer';
 import type { LoadedConfig } from '../../config/load.js';
 import { MailConfigError } from './errors.js';
 
@@ -28,6 +29,12 @@ export interface Mailer {
   send(mail: OutgoingMail): Promise<SendResult>;
   close(): void;
 }
+
+/**
+ * nodemailer (~14 MB of RSS once loaded) is loaded when the first mail goes out over SMTP, not
+ * with the daemon: most daemons send none, and a bulk catch-up's peak RSS counts every module.
+ */
+const nodemailer = (): typeof import('nodemailer') => createRequire(import.meta.url)('nodemailer') as typeof import('nodemailer');
 
 type EmailConfig = NonNullable<LoadedConfig['notify']['email']>;
 type SmtpConfig = NonNullable<EmailConfig['smtp']>;
@@ -78,7 +85,7 @@ function smtpMailer(email: EmailConfig, smtp: SmtpConfig, configFile: string | n
         'notify.email.smtp.user is set but no password was found (set APIWATCH_SMTP_PASS, smtp.pass_file, or a systemd credential "smtp-password")',
       );
     }
-    transport = createTransport({
+    transport = nodemailer().createTransport({
       host: smtp.host,
       port: smtp.port,
       secure: smtp.secure,
