@@ -8,7 +8,7 @@
 // the next run), plus the synthetic corpus of scripts/lib/corpus.ts (BENCH_SYNTH_MB, default 400;
 // 0 skips it).
 // Env: BENCH_REPEAT (runs per figure, median reported; default 1), BENCH_X4=0 (skip the 4x backlog),
-// BENCH_IDLE_S (default 30), BENCH_IDLE_FILES (default 1000), BENCH_F2B_MB (fail2ban-regex is
+// BENCH_IDLE_S (default 30), BENCH_IDLE_FILES (default 1000), BENCH_IDLE_WARMUP_S (default 15), BENCH_F2B_MB (fail2ban-regex is
 // slow: it reads a prefix of this size, default 20), BENCH_ONLY=real,synth,x4,idle.
 // Installs nothing: mtail and fail2ban-regex are run when on PATH, else reported "not installed".
 import { createWriteStream, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync, openSync, readSync, closeSync } from 'node:fs';
@@ -29,6 +29,7 @@ const synthMb = Number(process.env.BENCH_SYNTH_MB ?? 400);
 const repeat = Math.max(1, Number(process.env.BENCH_REPEAT ?? 1));
 const idleS = Number(process.env.BENCH_IDLE_S ?? 30);
 const idleFiles = Number(process.env.BENCH_IDLE_FILES ?? 1000);
+const idleWarmupS = Number(process.env.BENCH_IDLE_WARMUP_S ?? 15);
 const f2bMb = Number(process.env.BENCH_F2B_MB ?? 20);
 const only = process.env.BENCH_ONLY?.split(',');
 const want = (k: string) => (!only || only.includes(k)) && !(k === 'x4' && process.env.BENCH_X4 === '0') && !(k === 'synth' && synthMb <= 0);
@@ -255,7 +256,9 @@ async function idle(files: number, seconds: number): Promise<{ pct: number; rssM
   };
   const hz = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim()) || 100;
   try {
-    await sleep(5000); // start-up, first reconcile, watcher set-up
+    // Idle is the steady state: after start-up (first reconcile, watcher set-up) and the tailer's
+    // QUIET_AFTER_MS (10 s), before which every file is stat'ed each second as a fresh one.
+    await sleep(idleWarmupS * 1000);
     const c0 = ticks();
     const t0 = performance.now();
     await sleep(seconds * 1000);
