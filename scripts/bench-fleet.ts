@@ -3,7 +3,9 @@
 // docs/fleet/alertmanager.yml, whose webhook receiver (127.0.0.1:5001) is this script. Each round
 // POSTs one failing line as a shipper would and times: the POST's 200, the alert in Alertmanager's
 // API, the notification at the receiver. Installs nothing: without Alertmanager it says so.
-// Env: ROUNDS (default 5), MULTILINE_TIMEOUT (the HTTP source's, default its own 5s).
+// Env: ROUNDS (default 5), MULTILINE_TIMEOUT (the HTTP source's, default its own 5s), LINE=text|json
+// (a text record may take continuation lines from the shipper's next batch, so it waits for
+// multiline_timeout; a JSON record is whole and goes with its batch).
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
@@ -71,7 +73,12 @@ try {
   const rows: string[] = [];
   for (let i = 0; i < ROUNDS; i++) {
     const app = `app${i}`;
-    const line = `${new Date().toISOString()} ERROR easemob: POST https://a1.easemob.com/acme/${app}/messages/users -> 429 Too Many Requests {"error":"reach_limit","exception":"EasemobException","timestamp":1,"duration":0,"error_description":"This request has reached api limit"}`;
+    const body = '{"error":"reach_limit","exception":"EasemobException","timestamp":1,"duration":0,"error_description":"This request has reached api limit"}';
+    const url = `https://a1.easemob.com/acme/${app}/messages/users`;
+    const line =
+      process.env.LINE === 'json'
+        ? JSON.stringify({ level: 50, time: Date.now(), msg: 'easemob call failed', req: { method: 'POST', url }, res: { statusCode: 429, body: JSON.parse(body) } })
+        : `${new Date().toISOString()} ERROR easemob: POST ${url} -> 429 Too Many Requests ${body}`;
     const before = notified.length;
     const t0 = performance.now();
     const r = await fetch(`http://127.0.0.1:${ingestPort}/ingest?host=web-1&file=/var/log/app.log`, { method: 'POST', body: line, headers: { 'content-type': 'text/plain' } });
