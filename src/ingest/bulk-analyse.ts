@@ -40,7 +40,9 @@ export function blockAnalyser(fd: number, size: number, maxLineBytes: number, sp
   const precompute = createPrecomputer({ source: '', ...spec });
   const re = candidatePattern(spec.apiHosts ?? []);
   const stats: ParserStats = { lines: 0, events: 0, malformed: 0, clockSkew: 0 };
-  let asm = new RecordAssembler((line) => isCandidate(line, re), stats);
+  // Each block is assembled on its own, from a fresh assembler.
+  const fresh = () => new RecordAssembler((line) => isCandidate(line, re), stats);
+  let asm = fresh();
   let recs: LogRecord[] = [];
   // The parser's push, without analysis: records pile up in `recs`.
   const shim: EventParser = {
@@ -59,7 +61,7 @@ export function blockAnalyser(fd: number, size: number, maxLineBytes: number, sp
   const feeder = new SparseFeeder(fd, size, 0, 0, maxLineBytes);
   return {
     analyse(b, blockStart) {
-      asm = new RecordAssembler((line) => isCandidate(line, re), stats);
+      asm = fresh();
       recs = [];
       feeder.startBlock(blockStart);
       const now = Date.now();

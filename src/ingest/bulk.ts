@@ -389,14 +389,18 @@ export class SparseFeeder {
   /** Feeds one block (the next in file order); events go to `out`. */
   feed(b: BlockResult, parser: EventParser, out: ApiErrorEvent[], readTime: number): void {
     this.remember(b);
-    if (parser.useAnalyses) {
-      parser.useAnalyses(this.lookup, this.preKey);
-      try {
-        this.feedLines(b, parser, out, readTime);
-      } finally {
-        parser.useAnalyses(null, '');
-      }
-    } else this.feedLines(b, parser, out, readTime);
+    this.withAnalyses(parser, () => this.feedLines(b, parser, out, readTime));
+  }
+
+  /** Runs `fn` with the workers' analyses offered to the parser (if it takes them), then withdrawn. */
+  private withAnalyses(parser: EventParser, fn: () => void): void {
+    if (!parser.useAnalyses) return fn();
+    parser.useAnalyses(this.lookup, this.preKey);
+    try {
+      fn();
+    } finally {
+      parser.useAnalyses(null, '');
+    }
   }
 
   private feedLines(b: BlockResult, parser: EventParser, out: ApiErrorEvent[], readTime: number): void {
@@ -421,14 +425,7 @@ export class SparseFeeder {
   /** After the last block: the lines a pending event still takes, up to the end of the scan. */
   finish(parser: EventParser, out: ApiErrorEvent[], readTime: number, before = Infinity): void {
     this.readTime = readTime;
-    if (parser.useAnalyses) {
-      parser.useAnalyses(this.lookup, this.preKey);
-      try {
-        this.continuations(parser, out, Infinity, before);
-      } finally {
-        parser.useAnalyses(null, '');
-      }
-    } else this.continuations(parser, out, Infinity, before);
+    this.withAnalyses(parser, () => this.continuations(parser, out, Infinity, before));
   }
 
   /** Offset just after the last line given to the parser (continuations included). */

@@ -16,7 +16,7 @@ import { analyzeJson } from './json.js';
 import { analyzeText } from './embedded.js';
 import { timeFromText } from './time.js';
 import { EXC_HEADER } from './multiline.js';
-import { clip, type AccessRecord, type JsonRecord, type TextRecord } from './records.js';
+import { clip, RUBY_LOGGER_HEAD, type AccessRecord, type JsonRecord, type TextRecord } from './records.js';
 
 /** What one record says, before the verdict. */
 export interface Found {
@@ -73,7 +73,7 @@ const SDK_FRAME = /\bat (?:com\.easemob|io\.agora\.chat)\./;
 // `module:function:line`, Python's `%(name)s` of `__name__`) is not: it names where the logging
 // code lives, and an app's `easemob.py` also logs its cache and mailer failures.
 const LOGGER_NAME = [
-  /^[DIWEFA], \[[^\]]{1,80}\] {1,2}[A-Z]{4,5} -- ([^:\n]{1,80}): /,
+  new RegExp(`${RUBY_LOGGER_HEAD}([^:\\n]{1,80}): `),
   /^\[[^\]]{1,40}\] ([\w.-]{1,80})\.(?:DEBUG|INFO|NOTICE|WARNING|ERROR|CRITICAL|ALERT|EMERGENCY): /,
 ];
 /** A logger named for the Easemob client: `easemob`, `im.easemob` (not `easemob.callback`: inbound). */

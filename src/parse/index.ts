@@ -74,12 +74,12 @@ export function createPrecomputer(opts: ParserOptions): (r: LogRecord) => Precom
     const lines = r.kind === 'text' ? r.lines : 1;
     const prev = r.kind === 'text' ? r.prev : null;
     const header = r.kind === 'text' ? r.header : null;
-    if (!FAILURE_EVIDENCE.test(r.kind === 'text' ? r.text.join('\n') : r.raw)) {
+    if (!hasFailureEvidence(r)) {
       if (!REQUEST_ID_WORD.test(r.raw)) return { k: 0, lines, kind };
       let a: DeferredAnalysis | undefined;
       try {
         const { f, v } = analyseWith(r, scope, pick);
-        const call = !f.deep && !v.event && v.call && !f.noResponse && f.status === null ? v.call : null;
+        const call = f.deep ? null : callToRemember(f, v);
         a = { prev, header, deep: f.deep, call, method: call ? f.method : null };
       } catch {
         a = undefined; // the parser analyses it (and counts what it throws)
@@ -88,7 +88,7 @@ export function createPrecomputer(opts: ParserOptions): (r: LogRecord) => Precom
     }
     const { f, v } = analyseWith(r, scope, pick);
     if (f.deep) return { k: 4, lines, kind, prev, header };
-    const matters = v.event || (v.call !== null && !f.noResponse && f.status === null) || lacksOnlyTheCall(f, scope, pick);
+    const matters = v.event || callToRemember(f, v) !== null || lacksOnlyTheCall(f, scope, pick);
     return matters ? { k: 3, lines, kind, prev, header, f, v } : { k: 2, lines, kind, prev, header };
   };
 }
@@ -99,7 +99,22 @@ function sameRecord(p: Precomputed, r: LogRecord): boolean {
   if (r.kind !== 'text') return true; // one line, wrapper and all: the offset says which
   if (p.lines !== r.lines) return false;
   if (!('prev' in p)) return true; // k 0/1: the gate reads the record's own lines only
-  return p.prev === r.prev && p.header === r.header;
+  return sameContext(p, r);
+}
+
+/** A text record's analysis also reads the line before it and its header line: the same ones? */
+function sameContext(x: { prev: string | null; header: string | null }, r: LogRecord): boolean {
+  return r.kind !== 'text' || (x.prev === r.prev && x.header === r.header);
+}
+
+/** The evidence gate (failure-words.ts) on what the analysis reads of a record. */
+function hasFailureEvidence(r: LogRecord): boolean {
+  return FAILURE_EVIDENCE.test(r.kind === 'text' ? r.text.join('\n') : r.raw);
+}
+
+/** The call a record that did not fail makes (to remember by its request id), or null. */
+function callToRemember(f: Found, v: Verdict): Call | null {
+  return !v.event && v.call !== null && !f.noResponse && f.status === null ? v.call : null;
 }
 
 export type { ApiErrorEvent, EventParser, Explanation, LineMeta, NoResponse, ParserOptions, ParserStats, FailureKind } from './event.js';
@@ -175,17 +190,14 @@ export function createParser(opts: ParserOptions): EventParser {
   // and only if a later failure record looks one up: such records wait in `deferred` and are
   // analysed when that happens (in order, so `requests` ends up as if each had been analysed).
   const gate = opts.evidenceGate !== false && !opts.explain;
-  const deferred: LogRecord[] = [];
-  /** Per deferred record, its analysis made ahead (Precomputed k 1), when it was made from it. */
-  const deferredAs: (DeferredAnalysis | undefined)[] = [];
+  /** Each with its analysis made ahead (Precomputed k 1), when it was made from that record. */
+  const deferred: { r: LogRecord; a: DeferredAnalysis | undefined }[] = [];
 
   const analyse = (r: LogRecord): { f: Found; v: Verdict } => analyseWith(r, scope, pick);
 
   /** Analyse the deferred call records (none is an event: only their request ids count). */
   function undefer(): void {
-    for (let i = 0; i < deferred.length; i++) {
-      const r = deferred[i];
-      const a = deferredAs[i];
+    for (const { r, a } of deferred) {
       if (a !== undefined) {
         if (a.deep) stats.malformed++;
         else if (a.call) remember(a.call, a.method, r.raw, r.meta.lineNo);
@@ -194,28 +206,26 @@ export function createParser(opts: ParserOptions): EventParser {
       try {
         const { f, v } = analyse(r);
         if (f.deep) stats.malformed++;
-        else if (!v.event && v.call && !f.noResponse && f.status === null) remember(v.call, f.method, r.raw, r.meta.lineNo);
+        else {
+          const call = callToRemember(f, v);
+          if (call) remember(call, f.method, r.raw, r.meta.lineNo);
+        }
       } catch {
         stats.malformed++;
       }
     }
     deferred.length = 0;
-    deferredAs.length = 0;
   }
 
   function evaluate(r: LogRecord, out: ApiErrorEvent[]): void {
     let pre = lookup !== null && gate ? lookup(r.meta.offset) : undefined;
     if (pre !== undefined && !sameRecord(pre, r)) pre = undefined;
-    if (pre !== undefined ? pre.k <= 1 : gate && !FAILURE_EVIDENCE.test(r.kind === 'text' ? r.text.join('\n') : r.raw)) {
+    if (pre !== undefined ? pre.k <= 1 : gate && !hasFailureEvidence(r)) {
       if (pre !== undefined ? pre.k === 0 : !REQUEST_ID_WORD.test(r.raw)) return;
       // Calls older than REQUEST_LINES can never be looked up again.
-      while (deferred.length && r.meta.lineNo - deferred[0].meta.lineNo > REQUEST_LINES) {
-        deferred.shift();
-        deferredAs.shift();
-      }
-      deferred.push(r);
+      while (deferred.length && r.meta.lineNo - deferred[0].r.meta.lineNo > REQUEST_LINES) deferred.shift();
       const a = pre?.k === 1 ? pre.a : undefined;
-      deferredAs.push(a !== undefined && r.kind === 'text' && (a.prev !== r.prev || a.header !== r.header) ? undefined : a);
+      deferred.push({ r, a: a !== undefined && sameContext(a, r) ? a : undefined });
       return;
     }
     // Precomputed (the gate is on, so nothing is explained): no event and no state to change.
@@ -231,8 +241,8 @@ export function createParser(opts: ParserOptions): EventParser {
       explain(r.meta, r.raw, f.parser, { event: false, missing: 'too deeply nested to read' });
       return;
     }
-    const call = v.event ? null : v.call;
-    const remembers = call !== null && !f.noResponse && f.status === null;
+    const call = callToRemember(f, v);
+    const remembers = call !== null;
     const looksUp = !v.event && lacksOnlyTheCall(f, scope, pick);
     if ((remembers || looksUp) && deferred.length) undefer();
     if (remembers) remember(call, f.method, r.raw, r.meta.lineNo);

@@ -134,8 +134,10 @@ interface Draft extends TextRecord {
 
 const REQ_PART = 1;
 const RESP_PART = 2;
-/** Ruby Logger's default format with Faraday's progname: `I, [time #pid]  INFO -- request: …`. */
-const FARADAY_LINE = /^[DIWEFA], \[[^\]]{1,80}\] {1,2}[A-Z]{4,5} -- (request|response): /;
+/** Ruby Logger's default format up to its progname: `I, [time #pid]  INFO -- ` (then `progname: msg`). */
+export const RUBY_LOGGER_HEAD = String.raw`^[DIWEFA], \[[^\]]{1,80}\] {1,2}[A-Z]{4,5} -- `;
+/** That format with Faraday's prognames: `I, [time #pid]  INFO -- request: …`. */
+const FARADAY_LINE = new RegExp(`${RUBY_LOGGER_HEAD}(request|response): `);
 const FARADAY_REQUEST = /^(?:GET|POST|PUT|DELETE|PATCH|HEAD|OPTIONS) https?:\/\/\S+$/;
 
 const OPENING = -1;

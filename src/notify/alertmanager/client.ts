@@ -35,9 +35,9 @@ export function peerFrom(url: string, cfg: Pick<AlertmanagerConfig, 'bearer_toke
 /** Alertmanager answers 200 with an empty body; 400 names the invalid field; auth is a proxy's. */
 export function interpretAlertmanager(a: HttpAnswer, now: number): DeliveryResult {
   const fix =
-    'status' in a && (a.status === 401 || a.status === 403)
+    a.status === 401 || a.status === 403
       ? 'the Alertmanager (or a proxy before it) refused us: check notify.alertmanager.basic_auth / bearer_token'
-      : 'status' in a && (a.status === 404 || a.status === 405)
+      : a.status === 404 || a.status === 405
         ? `no Alertmanager API v2 at this URL: check notify.alertmanager.urls (the base URL, with any --web.route-prefix; ${ALERTS_PATH} is added)`
         : 'Alertmanager rejected the alert';
   return httpVerdict(a, now, fix) ?? { ok: true, status: a.status };

@@ -6,6 +6,9 @@ import { createServer as netServer } from 'node:net';
 import { createServer, type Server } from 'node:http';
 import { after } from 'node:test';
 import { BIN } from '../../helpers/cli.js';
+import { untilAsync } from '../../daemon/harness.js';
+
+const POLL_MS = 250;
 
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
@@ -56,16 +59,13 @@ export function apiwatchDaemon(name: string, config: string, env: NodeJS.Process
   return start(name, process.execPath, ['--max-semi-space-size=2', BIN, 'run', '--config', config], { APIWATCH_LOG_LEVEL: 'info', ...env });
 }
 
+/** untilAsync (test/daemon/harness.ts), with the processes' output in the error when it times out. */
 export async function waitFor<T>(what: string, f: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs: number, procs: Proc[] = []): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await f();
-    if (v) return v;
-    if (Date.now() > end) {
-      const logs = procs.map((p) => `--- ${p.name} ---\n${p.output().slice(-4000)}`).join('\n');
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}\n${logs}`);
-    }
-    await sleep(250);
+  try {
+    return await untilAsync(what, async () => (await f()) || undefined, timeoutMs, POLL_MS);
+  } catch (err) {
+    const logs = procs.map((p) => `--- ${p.name} ---\n${p.output().slice(-4000)}`).join('\n');
+    throw new Error(`${(err as Error).message}\n${logs}`);
   }
 }
 
