@@ -29,6 +29,8 @@ export class Resender {
   private readonly pruneStmt;
   private readonly outbox: OutboxStore;
   private readonly incidents: IncidentStore;
+  /** When each channel's rows were last pruned. */
+  private readonly prunedAt = new Map<string, number>();
 
   constructor(
     db: DB,
@@ -94,7 +96,11 @@ export class Resender {
         const n: Notification = { kind: resolved ? 'resolved' : 'reminder', incident: inc, newEvents: 0, at: now, sources: this.incidents.recentSources(inc.id) };
         queued += this.push(notifier, n, resolved ? 'resolved' : 'resend', now);
       }
-      this.pruneStmt.run(params);
+      // Forgetting rows is housekeeping: once a resend interval is enough, not on every tick.
+      if (now - (this.prunedAt.get(notifier.name) ?? -Infinity) >= every) {
+        this.pruneStmt.run(params);
+        this.prunedAt.set(notifier.name, now);
+      }
     }
     return queued;
   }
